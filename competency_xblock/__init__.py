@@ -1,0 +1,3 @@
+"""XBlocks for digital-workplace competence training in the public sector."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,38 @@
+"""Service atlas lookup block (OLX tag ``atlas_lookup``).
+
+Thin XBlock layer: fields, views and handlers; the domain logic lives in pure packages.
+"""
+from __future__ import annotations
+
+from xblock.fields import Scope, String
+
+from competency_xblock.core.base import CompetencyBlockBase
+from competency_xblock.core.olx import AuthoredOlxMixin
+from competency_xblock.core.studio import StudioMixin
+from competency_xblock.text import N_
+
+UI_TEXT = {
+    "heading": N_("Service atlas lookup"),
+}
+
+
+class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, CompetencyBlockBase):
+    """Service atlas lookup."""
+
+    display_name = String(
+        display_name="Display name",
+        help="The name learners see in the course navigation and as the block heading.",
+        scope=Scope.settings,
+        default="Service atlas lookup",
+    )
+    editable_fields = ("display_name",)
+    css_files = ("public/css/common.css",)
+    js_files = ("public/js/common.js",)
+
+    def student_view(self, context=None):
+        text = self.ui_text(UI_TEXT)
+        return self.fragment("atlas_lookup.html", {"text": text, "title": self.title()})
+
+    @staticmethod
+    def workbench_scenarios():
+        return [("Service atlas lookup", "<atlas_lookup/>")]

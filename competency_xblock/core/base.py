@@ -1,0 +1,180 @@
+"""What the three blocks share: settings, translation, rendering, identity, grades, events.
+
+Block classes stay thin: they declare fields and handlers and call the pure domain packages.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from web_fragments.fragment import Fragment
+from xblock.completable import CompletableXBlockMixin, XBlockCompletionMode
+from xblock.core import XBlock
+from xblock.fields import Scope, String
+from xblock.utils.settings import XBlockWithSettingsMixin
+
+from competency_xblock.core.i18n import BlockTranslator
+from competency_xblock.core.resources import load_text
+from competency_xblock.text import LocalizedText, pick_language
+
+SETTINGS_KEY = "competency_xblock"
+
+#: Defaults for ``XBLOCK_SETTINGS["competency_xblock"]``; operators override any key.
+DEFAULT_SETTINGS = {
+    # Extra user ids treated as staff where the runtime cannot say (the workbench demo only).
+    "workbench_staff_ids": [],
+    # k for k-anonymity in every staff view and report (never lower than 5).
+    "min_group_size": 5,
+}
+
+
+@lru_cache(maxsize=1)
+def _template_engine():
+    from django.template import Engine
+
+    return Engine(debug=False, autoescape=True, libraries={}, builtins=[])
+
+
+@lru_cache(maxsize=128)
+def _compiled_template(path: str):
+    return _template_engine().from_string(load_text(path))
+
+
+def render_template(path: str, context: dict) -> str:
+    """Render ``static/templates/<path>`` with autoescaping; templates hold no literal UI text."""
+    from django.template import Context
+
+    return _compiled_template(f"static/templates/{path}").render(Context(context, autoescape=True))
+
+
+@XBlock.wants("settings", "user", "i18n")
+class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBlock):
+    """Base for our blocks (mixed into each block class before ``XBlock``)."""
+
+    block_settings_key = SETTINGS_KEY
+    resources_dir = "static"
+    public_dir = "public"
+    #: CSS and JS files under ``static/public/`` and the JS init function; set per block.
+    css_files: tuple[str, ...] = ("public/css/common.css",)
+    js_files: tuple[str, ...] = ("public/js/common.js",)
+    js_init: str | None = None
+
+    display_name = String(
+        display_name="Display name",
+        help="The name learners see in the course navigation and as the block heading.",
+        scope=Scope.settings,
+        default="",
+    )
+
+    # ---- translation -------------------------------------------------------------------
+    @property
+    def translator(self) -> BlockTranslator:
+        cached = getattr(self, "_translator", None)
+        if cached is None:
+            try:
+                service = self.runtime.service(self, "i18n")
+            except Exception:  # noqa: BLE001 - runtimes without the service: our catalogue
+                service = None
+            cached = BlockTranslator(service)
+            self._translator = cached
+        return cached
+
+    def gettext(self, message: str) -> str:
+        return self.translator.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, number: int) -> str:
+        return self.translator.ngettext(singular, plural, number)
+
+    ugettext = gettext
+
+    @property
+    def language(self) -> str:
+        return self.translator.language
+
+    def localized(self, text: LocalizedText | None) -> str:
+        """Authored text (str or {"en": ..., "da": ...}) in the learner's language."""
+        return pick_language(text, self.language)
+
+    def title(self) -> str:
+        """The heading: the author's display name, or our translated default name."""
+        field = self.fields["display_name"]
+        if field.is_set_on(self) and self.display_name:
+            return self.display_name
+        return self.gettext(field.default)
+
+    def ui_text(self, table: dict[str, str]) -> dict[str, str]:
+        """Translate a table of ``N_``-marked UI strings for templates and JavaScript."""
+        return {key: self.gettext(message) for key, message in table.items()}
+
+    # ---- settings ----------------------------------------------------------------------
+    def block_settings(self) -> dict:
+        configured = {}
+        try:
+            configured = self.get_xblock_settings(default={}) or {}
+        except Exception:  # noqa: BLE001 - no settings service in this runtime
+            configured = {}
+        merged = dict(DEFAULT_SETTINGS)
+        merged.update(configured)
+        return merged
+
+    def setting(self, key: str, default=None):
+        return self.block_settings().get(key, default)
+
+    # ---- who is asking -----------------------------------------------------------------
+    def _current_user(self):
+        try:
+            service = self.runtime.service(self, "user")
+        except Exception:  # noqa: BLE001
+            return None
+        return service.get_current_user() if service else None
+
+    def learner_id(self) -> str:
+        """A stable, non-identifying id for the current learner (LMS anonymous id)."""
+        user = self._current_user()
+        attrs = getattr(user, "opt_attrs", {}) if user else {}
+        return str(attrs.get("edx-platform.anonymous_user_id")
+                   or attrs.get("xblock-workbench.user_id")
+                   or self.scope_ids.user_id)
+
+    def is_staff(self) -> bool:
+        user = self._current_user()
+        attrs = getattr(user, "opt_attrs", {}) if user else {}
+        if attrs.get("edx-platform.user_is_staff"):
+            return True
+        workbench_id = attrs.get("xblock-workbench.user_id")
+        return workbench_id is not None and workbench_id in self.setting("workbench_staff_ids", [])
+
+    # ---- rendering ---------------------------------------------------------------------
+    @property
+    def dom_id(self) -> str:
+        """An id prefix unique per block on the page (several blocks of one kind per unit)."""
+        raw = str(self.scope_ids.usage_id)
+        return "cx-" + "".join(ch if ch.isalnum() else "-" for ch in raw)[-60:]
+
+    def fragment(self, template: str, context: dict, js_args: dict | None = None) -> Fragment:
+        """Fragment with our template, CSS and JS; ``js_args`` reach the JS init function."""
+        context = {"dom_id": self.dom_id, "block": self, **context}
+        frag = Fragment(render_template(template, context))
+        for css in self.css_files:
+            frag.add_css_url(self.runtime.local_resource_url(self, css))
+        for js in self.js_files:
+            frag.add_javascript_url(self.runtime.local_resource_url(self, js))
+        if self.js_init:
+            frag.initialize_js(self.js_init, json.loads(json.dumps(js_args or {})))
+        return frag
+
+    # ---- grades, completion, events ----------------------------------------------------
+    completion_mode = XBlockCompletionMode.COMPLETABLE
+
+    def publish_grade(self, earned: float, possible: float, only_if_higher: bool = False) -> None:
+        self.runtime.publish(self, "grade", {
+            "value": earned, "max_value": possible, "only_if_higher": only_if_higher,
+        })
+
+    def publish_completion(self, completion: float = 1.0) -> None:
+        self.emit_completion(completion)
+
+    def publish_event(self, name: str, data: dict) -> None:
+        """A domain event for the tracking log (and, once enabled, the xAPI transports)."""
+        payload = {"usage_key": str(self.scope_ids.usage_id), **data}
+        self.runtime.publish(self, f"competency_xblock.{name}", payload)

@@ -1,0 +1,134 @@
+"""The one JSON handler convention for all three blocks.
+
+Every handler that a browser calls goes through :func:`json_api`:
+
+- POST only (GET where a handler is declared read-only), a bounded body, UTF-8 JSON;
+- the payload validated against ``schemas/<schema>.schema.json`` before the block sees it;
+- any :class:`~competency_xblock.text.UserFacingError` becomes HTTP 400 with a message in the
+  learner's language, and *every* field change the handler made is discarded, so a rejected
+  request never changes stored state;
+- per learner and block, handlers that change state run one at a time and save before the
+  lock is released, so two submits in flight cannot both see the old attempt count.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+from collections import defaultdict
+
+from webob import Response
+from xblock.core import XBlock
+
+from competency_xblock.core import schemas
+from competency_xblock.text import N_, UserFacingError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 64 * 1024
+
+
+class Forbidden(UserFacingError):
+    """The current user may not call this handler (HTTP 403)."""
+
+    status = 403
+
+
+_locks: dict[tuple, threading.Lock] = defaultdict(threading.Lock)
+_locks_guard = threading.Lock()
+
+
+def _lock_for(block) -> threading.Lock:
+    key = (str(block.scope_ids.usage_id), str(block.scope_ids.user_id))
+    with _locks_guard:
+        return _locks[key]
+
+
+def discard_unsaved_changes(block) -> None:
+    """Forget every field value set or read-for-mutation since the last save."""
+    cache = getattr(block, "_field_data_cache", {})
+    for field in list(getattr(block, "_dirty_fields", {})):
+        cache.pop(field.name, None)
+    block._dirty_fields.clear()  # noqa: SLF001 - XBlock has no public API for this
+
+
+def json_response(payload, status: int = 200) -> Response:
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    return Response(body=body, status=status, content_type="application/json", charset="utf-8")
+
+
+def error_response(block, error: UserFacingError, status: int = 400) -> Response:
+    message = error.render(block.translator.gettext)
+    payload = {"error": message}
+    if error.path:
+        payload["path"] = error.path
+    messages = getattr(error, "messages", None)
+    if messages:
+        payload["messages"] = [block.gettext(m) for m in messages]
+    return json_response(payload, status=status)
+
+
+def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+             staff_only: bool = False, read_only: bool = False):
+    """Turn ``func(self, data, suffix) -> dict`` into an XBlock handler with our conventions."""
+
+    def decorator(func):
+        @XBlock.handler
+        @functools.wraps(func)
+        def handler(self, request, suffix=""):
+            allowed = ("GET", "POST") if read_only else ("POST",)
+            if request.method not in allowed:
+                return json_response({"error": self.gettext(N_("This request method is not allowed."))},
+                                     status=405)
+            try:
+                if staff_only and not self.is_staff():
+                    raise Forbidden(N_("Only course staff may do this."))
+                data = _parse_body(request, max_bytes)
+                if schema is not None:
+                    schemas.validate(schema, data)
+                if read_only:
+                    return json_response(func(self, data, suffix))
+                with _lock_for(self):
+                    result = func(self, data, suffix)
+                    self.save()
+                return json_response(result)
+            except UserFacingError as error:
+                discard_unsaved_changes(self)
+                return error_response(self, error, status=getattr(error, "status", 400))
+            except Exception:
+                discard_unsaved_changes(self)
+                log.exception("Handler %s failed on %s", func.__name__, self.scope_ids.usage_id)
+                return json_response(
+                    {"error": self.gettext(N_("Something went wrong on our side. Nothing was saved; "
+                                              "please try again."))}, status=500)
+
+        handler.json_api_schema = schema
+        handler.staff_only = staff_only
+        return handler
+
+    return decorator
+
+
+def _parse_body(request, max_bytes: int):
+    if request.method == "GET":
+        return {}
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        raise UserFacingError(N_("The request is too large (more than {limit} bytes)."),
+                              limit=max_bytes)
+    body = request.body_file.read(max_bytes + 1) if length is None else request.body
+    if len(body) > max_bytes:
+        raise UserFacingError(N_("The request is too large (more than {limit} bytes)."),
+                              limit=max_bytes)
+    if not body.strip():
+        return {}
+    try:
+        text = body.decode("utf-8")
+        return json.loads(text, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise UserFacingError(N_("The request could not be read (it is not valid JSON).")) from None
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"JSON constant {name} is not allowed")

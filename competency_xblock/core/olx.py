@@ -1,0 +1,54 @@
+"""OLX import/export that round-trips authored content and never touches learner state.
+
+XBlock's default export writes every *set* field whatever its scope, so a block exported from a
+runtime that has learner state would leak it into the course export, and a crafted OLX file
+could preset a learner's attempts.  Only ``content`` and ``settings`` fields cross OLX here.
+Structured content (frameworks, banks, atlases) uses ``xml_node=True`` fields, which XBlock
+writes as ``<option:name>`` child elements holding JSON.
+"""
+from __future__ import annotations
+
+import logging
+
+from lxml import etree
+from xblock.core import XML_NAMESPACES
+from xblock.fields import Scope
+
+log = logging.getLogger(__name__)
+
+AUTHORED_SCOPES = (Scope.content, Scope.settings)
+SKIPPED_FIELDS = {"children", "parent", "content"}
+
+
+def is_authored(field) -> bool:
+    return field.scope in AUTHORED_SCOPES
+
+
+class AuthoredOlxMixin:
+    """Mix into a block class before ``XBlock``."""
+
+    def add_xml_to_node(self, node):
+        node.tag = self.xml_element_name()
+        node.set("xblock-family", self.entry_point)
+        for name, field in self.fields.items():
+            if name in SKIPPED_FIELDS or not is_authored(field):
+                continue
+            if field.is_set_on(self) or field.force_export:
+                self._add_field(node, name, field)
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        for name in list(node.attrib):
+            field = cls.fields.get(name)
+            if field is not None and not is_authored(field):
+                log.warning("Ignoring learner-state attribute %r in OLX for %s", name, cls.__name__)
+                del node.attrib[name]
+        for child in list(node):
+            if child.tag is etree.Comment:
+                continue
+            qname = etree.QName(child)
+            if qname.namespace == XML_NAMESPACES["option"]:
+                field = cls.fields.get(qname.localname)
+                if field is not None and not is_authored(field):
+                    node.remove(child)
+        return super().parse_xml(node, runtime, keys)

@@ -1,0 +1,81 @@
+"""JSON Schemas under ``schemas/`` are the one source of truth for authored content and
+handler payloads.  This module loads them from the installed package (never the source tree)
+and turns jsonschema's errors into messages a person can act on.
+
+Pure: imports neither XBlock nor Django, so domain code, the CLI and the importers use it too.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from competency_xblock.text import N_, UserFacingError
+
+SCHEMA_SUFFIX = ".schema.json"
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    """Load ``schemas/<name>.schema.json`` from the installed package."""
+    path = resources.files("competency_xblock") / "schemas" / f"{name}{SCHEMA_SUFFIX}"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Draft202012Validator:
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _pointer(error: ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return "/" + "/".join(parts) if parts else "/"
+
+
+def describe(error: ValidationError) -> UserFacingError:
+    """One readable message for one schema violation, with where it happened."""
+    where = _pointer(error)
+    validator_name = error.validator
+    if validator_name == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return UserFacingError(N_("The field \"{field}\" is missing."), path=where, field=missing)
+    if validator_name == "additionalProperties":
+        return UserFacingError(N_("Unexpected field: {detail}."), path=where, detail=error.message)
+    if validator_name in ("maxLength", "maxItems", "maxProperties"):
+        return UserFacingError(N_("The value is too long (at most {limit})."), path=where,
+                               limit=error.validator_value)
+    if validator_name in ("minLength", "minItems"):
+        return UserFacingError(N_("The value is too short or empty (at least {limit})."),
+                               path=where, limit=error.validator_value)
+    if validator_name == "type":
+        return UserFacingError(N_("The value has the wrong type (expected {expected})."),
+                               path=where, expected=error.validator_value)
+    if validator_name == "enum":
+        return UserFacingError(N_("The value is not one of the allowed values: {allowed}."),
+                               path=where, allowed=", ".join(map(str, error.validator_value)))
+    if validator_name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return UserFacingError(N_("The number is out of range ({detail})."), path=where,
+                               detail=error.message)
+    if validator_name == "pattern":
+        return UserFacingError(N_("The value has the wrong format."), path=where)
+    return UserFacingError(N_("The value is not valid: {detail}."), path=where,
+                           detail=error.message)
+
+
+def errors(name: str, data: Any, limit: int = 20) -> list[UserFacingError]:
+    """All violations of schema ``name`` by ``data`` (at most ``limit``), in document order."""
+    found = sorted(validator(name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    return [describe(e) for e in found[:limit]]
+
+
+def validate(name: str, data: Any) -> None:
+    """Raise the first violation as a :class:`UserFacingError`."""
+    problems = errors(name, data, limit=1)
+    if problems:
+        raise problems[0]

@@ -1,0 +1,1 @@
+"""Demo and test host: the xblock-sdk workbench configured for competency_xblock."""
