@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 64 * 1024
 
 
-class Forbidden(UserFacingError):
+class ForbiddenError(UserFacingError):
     """The current user may not call this handler (HTTP 403)."""
 
     status = 403
@@ -79,11 +79,11 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
         def handler(self, request, suffix=""):
             allowed = ("GET", "POST") if read_only else ("POST",)
             if request.method not in allowed:
-                return json_response({"error": self.gettext(N_("This request method is not allowed."))},
-                                     status=405)
+                message = self.gettext(N_("This request method is not allowed."))
+                return json_response({"error": message}, status=405)
             try:
                 if staff_only and not self.is_staff():
-                    raise Forbidden(N_("Only course staff may do this."))
+                    raise ForbiddenError(N_("Only course staff may do this."))
                 data = _parse_body(request, max_bytes)
                 if schema is not None:
                     schemas.validate(schema, data)
@@ -99,9 +99,9 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
             except Exception:
                 discard_unsaved_changes(self)
                 log.exception("Handler %s failed on %s", func.__name__, self.scope_ids.usage_id)
-                return json_response(
-                    {"error": self.gettext(N_("Something went wrong on our side. Nothing was saved; "
-                                              "please try again."))}, status=500)
+                message = self.gettext(N_("Something went wrong on our side. Nothing was saved; "
+                                          "please try again."))
+                return json_response({"error": message}, status=500)
 
         handler.json_api_schema = schema
         handler.staff_only = staff_only

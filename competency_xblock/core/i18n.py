@@ -9,7 +9,7 @@ active Django language, so the demo and the tests show the same Danish text as t
 from __future__ import annotations
 
 import gettext as gettext_module
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from xblock.runtime import NullI18nService
@@ -39,7 +39,7 @@ def active_language() -> str:
         return "en"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str) -> gettext_module.NullTranslations:
     """Our compiled catalogue for ``language`` (NullTranslations for English)."""
     localedir = resources.files("competency_xblock") / "translations"

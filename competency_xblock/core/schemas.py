@@ -7,7 +7,7 @@ Pure: imports neither XBlock nor Django, so domain code, the CLI and the importe
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -19,14 +19,14 @@ from competency_xblock.text import N_, UserFacingError
 SCHEMA_SUFFIX = ".schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict:
     """Load ``schemas/<name>.schema.json`` from the installed package."""
     path = resources.files("competency_xblock") / "schemas" / f"{name}{SCHEMA_SUFFIX}"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Draft202012Validator:
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)

@@ -14,7 +14,7 @@ from competency_xblock.core.handlers import json_api
 from competency_xblock.text import N_, UserFacingError
 
 
-class ContentInvalid(UserFacingError):
+class ContentInvalidError(UserFacingError):
     """Several validation problems at once (all shown to the author)."""
 
     def __init__(self, messages: list[str]):
@@ -32,7 +32,8 @@ class StudioMixin(StudioEditableXBlockMixin):
             field = self.fields[name]
             if name in data.get("values", {}):
                 if not isinstance(field, JSONField):
-                    raise UserFacingError(N_("The field {field} cannot be edited here."), field=name)
+                    raise UserFacingError(N_("The field {field} cannot be edited here."),
+                                          field=name)
                 try:
                     values[name] = field.from_json(data["values"][name])
                 except (TypeError, ValueError):
@@ -48,7 +49,7 @@ class StudioMixin(StudioEditableXBlockMixin):
         validation = Validation(self.scope_ids.usage_id)
         self.validate_field_data(validation, FutureFields(values, to_reset, self))
         if not validation:
-            raise ContentInvalid([message.text for message in validation.messages])
+            raise ContentInvalidError([message.text for message in validation.messages])
         for name, value in values.items():
             setattr(self, name, value)
         for name in to_reset:

@@ -1,0 +1,53 @@
+# One-command set-up for a fresh Debian machine with Python 3.11 (run as root or with sudo for
+# the apt step).  `make demo` serves the workbench; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint unit runtime browser translations chromium wheel-test clean constraints help
+
+help:
+	@echo "make demo   - install everything into .venv and serve the workbench on http://$(HOST):$(PORT)"
+	@echo "make test   - install test dependencies (incl. Debian's chromium) and run the whole suite"
+
+$(STAMP): setup.cfg pyproject.toml requirements/constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q -c requirements/constraints.txt -e ".[test]"
+	@touch $@
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: $(STAMP)
+	@mkdir -p var
+	@echo "Serving the demo on http://$(HOST):$(PORT)/  (add ?lang=da for Danish, ?student=staff for staff views)"
+	$(BIN)/python -m demo $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check competency_xblock tests demo scripts
+
+translations: $(STAMP)
+	$(BIN)/python scripts/compile_translations.py
+
+test: $(STAMP) chromium lint
+	$(BIN)/python scripts/compile_translations.py --check
+	$(BIN)/python -m pytest -n 2 --timeout 600 $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+
+constraints: $(STAMP)
+	{ echo "# Pinned versions for the dev/test venv (Python 3.11). Regenerate: make constraints"; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v competency; } > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info test-artifacts
