@@ -8,7 +8,8 @@ and then fills in ``params``.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Union
+from collections.abc import Mapping
+from typing import Any, Union
 
 LocalizedText = Union[str, Mapping[str, str]]
 DEFAULT_LANGUAGE = "en"
