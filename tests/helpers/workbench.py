@@ -22,6 +22,9 @@ def setup_django(var_dir: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "demo.settings"
     os.environ["WORKBENCH_VAR"] = var_dir
     os.environ["EXCLUDE_SAMPLE_XBLOCKS"] = "yes"
+    # Playwright's sync API keeps an event loop running in this thread when browser tests share
+    # the worker; Django would then refuse ORM calls from the (synchronous) test client.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     import django
     from django.conf import settings
 
