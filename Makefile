@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint unit runtime browser translations chromium wheel-test clean constraints help
+.PHONY: docs demo test lint unit runtime browser translations chromium wheel-test clean constraints help
 
 help:
 	@echo "make demo   - install everything into .venv and serve the workbench on http://$(HOST):$(PORT)"
@@ -38,7 +38,10 @@ lint: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/python scripts/compile_translations.py
 
-test: $(STAMP) chromium lint
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W -q -b html docs docs/_build/html
+
+test: $(STAMP) chromium lint docs
 	$(BIN)/python scripts/compile_translations.py --check
 	$(BIN)/python -m pytest -n 2 --timeout 600 $(PYTEST_ARGS)
 
