@@ -13,10 +13,14 @@ Every handler that a browser calls goes through :func:`json_api`:
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import threading
+import time
+import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 
 from webob import Response
 from xblock.core import XBlock
@@ -37,12 +41,58 @@ class ForbiddenError(UserFacingError):
 
 _locks: dict[tuple, threading.Lock] = defaultdict(threading.Lock)
 _locks_guard = threading.Lock()
+LOCK_WAIT_SECONDS = 10.0
+LOCK_TTL_SECONDS = 30
 
 
-def _lock_for(block) -> threading.Lock:
+def _django_cache():
+    """The platform's shared cache (memcached/redis in the LMS), or None outside Django."""
+    try:
+        from django.conf import settings
+
+        if not settings.configured:
+            return None
+        from django.core.cache import cache
+
+        return cache
+    except Exception:  # noqa: BLE001 - no Django here: the thread lock is all we need
+        return None
+
+
+@contextmanager
+def learner_lock(block):
+    """Serialise state-changing requests of one learner on one block.
+
+    A thread lock covers one process (the workbench, tests); the platform's shared cache
+    (``cache.add`` is atomic in memcached and redis) covers several LMS worker processes.
+    """
     key = (str(block.scope_ids.usage_id), str(block.scope_ids.user_id))
     with _locks_guard:
-        return _locks[key]
+        thread_lock = _locks[key]
+    with thread_lock:
+        cache = _django_cache()
+        if cache is None:
+            yield
+            return
+        cache_key = "competency_xblock:lock:" + hashlib.sha256(repr(key).encode()).hexdigest()
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while not cache.add(cache_key, token, LOCK_TTL_SECONDS):
+            if time.monotonic() > deadline:
+                raise BusyError(N_("Another request for this block is still being processed. "
+                                   "Please try again in a moment."))
+            time.sleep(0.02)
+        try:
+            yield
+        finally:
+            if cache.get(cache_key) == token:
+                cache.delete(cache_key)
+
+
+class BusyError(UserFacingError):
+    """The learner's previous request on this block has not finished (HTTP 409)."""
+
+    status = 409
 
 
 def discard_unsaved_changes(block) -> None:
@@ -89,7 +139,7 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
                     schemas.validate(schema, data)
                 if read_only:
                     return json_response(func(self, data, suffix))
-                with _lock_for(self):
+                with learner_lock(self):
                     result = func(self, data, suffix)
                     self.save()
                 return json_response(result)

@@ -121,8 +121,9 @@ class Workbench:
         usage_ids = re.findall(r"data-usage=['\"]([^'\"]+)['\"]", html)
         return Rendered(html=html, usage_ids=usage_ids)
 
-    def handler_url(self, usage_id: str, handler: str, student: str = "student_1") -> str:
-        return f"/handler/{usage_id}/{handler}/?student={student}"
+    def handler_url(self, usage_id: str, handler: str, student: str = "student_1",
+                    lang: str = "en") -> str:
+        return f"/handler/{usage_id}/{handler}/?student={student}&lang={lang}"
 
     def call(self, usage_id: str, handler: str, payload=None, student: str = "student_1",
              lang: str = "en", raw: bytes | None = None, method: str = "post") -> HandlerResult:
@@ -131,7 +132,7 @@ class Workbench:
             self.client.get("/", HTTP_ACCEPT_LANGUAGE=lang)
         token = self.client.cookies["csrftoken"].value
         body = raw if raw is not None else json.dumps(payload if payload is not None else {})
-        url = self.handler_url(usage_id, handler, student)
+        url = self.handler_url(usage_id, handler, student, lang)
         send = getattr(self.client, method)
         if method == "get":
             response = send(url, HTTP_ACCEPT_LANGUAGE=lang)
@@ -151,7 +152,7 @@ class Workbench:
         """Fields stored for ``student`` in the block ``usage_id`` (user_state scope)."""
         from workbench.models import XBlockState
 
-        rows = XBlockState.objects.filter(scope="user_state", scope_id=usage_id, user_id=student)
+        rows = XBlockState.objects.filter(scope="usage", scope_id=usage_id, user_id=student)
         return json.loads(rows[0].state) if rows else {}
 
 
