@@ -4,9 +4,9 @@ upskilling plans, staff aggregates and report rows.
 Imports neither XBlock nor Django, so the block, the CLI and the reports share it and its
 tests run in milliseconds.  Every problem a person must read is a
 :class:`~competency_xblock.text.UserFacingError`; validators return *all* problems
-(:class:`Problems`), never only the first.
+(:class:`ProblemsError`), never only the first.
 """
-from competency_xblock.competency.errors import Problems
+from competency_xblock.competency.errors import ProblemsError
 from competency_xblock.competency.framework import Area, Competence, Framework, Level
 
-__all__ = ["Area", "Competence", "Framework", "Level", "Problems"]
+__all__ = ["Area", "Competence", "Framework", "Level", "ProblemsError"]

@@ -1,0 +1,201 @@
+/* Competency self-assessment block: choose role, rate, save draft, submit, print, staff view.
+ * Vanilla JS, no third-party libraries; every DOM query is scoped to this block's element,
+ * so several blocks can share a page.  HTML inserted here comes from our server templates
+ * (autoescaped); text from the server is set with textContent. */
+function CompetencySelfAssessment(runtime, element, args) {
+  "use strict";
+  var C = window.CompetencyXBlock;
+  var root = C.root(element);
+  var text = (args && args.text) || {};
+  var block = root.querySelector("[data-cx-self-assessment]") || root;
+
+  function area(name) { return block.querySelector("[data-cx-" + name + "]"); }
+
+  function clearErrors() {
+    var box = area("errors");
+    if (!box) { return; }
+    box.hidden = true;
+    box.textContent = "";
+    Array.prototype.forEach.call(block.querySelectorAll(".cx-sa-invalid"), function (node) {
+      node.classList.remove("cx-sa-invalid");
+      node.removeAttribute("aria-invalid");
+    });
+  }
+
+  function showErrors(message, details) {
+    var box = area("errors");
+    if (!box) { return; }
+    box.textContent = "";
+    box.appendChild(C.el("p", {}, message));
+    if (details && details.length) {
+      var list = C.el("ul");
+      details.forEach(function (item) { list.appendChild(C.el("li", {}, item)); });
+      box.appendChild(list);
+    }
+    box.hidden = false;
+  }
+
+  function failed(result) {
+    var data = result.data || {};
+    showErrors(data.error || text.not_saved || "Error", data.messages || []);
+    var box = area("errors");
+    if (box) { box.focus(); }
+  }
+
+  function ratingsForm() { return block.querySelector("[data-cx-ratings]"); }
+
+  function collect(form) {
+    var ratings = {};
+    var missing = [];
+    Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-competence]"),
+      function (fieldset) {
+        var checked = fieldset.querySelector("input[type=radio]:checked");
+        if (checked) {
+          ratings[fieldset.getAttribute("data-competence")] = checked.value;
+        } else {
+          missing.push(fieldset);
+        }
+      });
+    return {ratings: ratings, missing: missing};
+  }
+
+  function payload(form, ratings) {
+    var unit = form.getAttribute("data-unit");
+    return {role: form.getAttribute("data-role"), unit: unit ? unit : null, ratings: ratings};
+  }
+
+  function onSubmitRatings(event) {
+    event.preventDefault();
+    clearErrors();
+    var form = event.currentTarget;
+    var found = collect(form);
+    if (found.missing.length) {
+      found.missing.forEach(function (fieldset) {
+        fieldset.classList.add("cx-sa-invalid");
+        fieldset.setAttribute("aria-invalid", "true");
+      });
+      var message = (text.missing || "").replace("{count}", String(found.missing.length));
+      showErrors(message, found.missing.map(function (fs) {
+        return fs.querySelector("legend").textContent;
+      }));
+      C.announce(block, message);
+      var first = found.missing[0].querySelector("input");
+      if (first) { first.focus(); }
+      return;
+    }
+    var button = form.querySelector("[data-cx-submit]");
+    if (button) { button.disabled = true; }
+    C.postJson(runtime, root, "submit", payload(form, found.ratings)).then(function (result) {
+      if (button) { button.disabled = false; }
+      if (!result.ok) { failed(result); return; }
+      var formArea = area("form-area");
+      formArea.innerHTML = result.data.form_html;
+      formArea.hidden = true;
+      wireForm();
+      var resultArea = area("result-area");
+      resultArea.innerHTML = result.data.result_html;
+      wireResult();
+      var heading = resultArea.querySelector("[data-cx-result-heading]");
+      if (heading) { heading.focus(); }
+      C.announce(block, result.data.message);
+    });
+  }
+
+  function onDraft() {
+    clearErrors();
+    var form = ratingsForm();
+    var found = collect(form);
+    C.postJson(runtime, root, "save_draft", payload(form, found.ratings)).then(function (result) {
+      if (!result.ok) { failed(result); return; }
+      C.announce(block, result.data.message);
+      var note = form.querySelector(".cx-sa-draft-note");
+      if (!note) {
+        note = C.el("p", {"class": "cx-sa-draft-note"});
+        form.appendChild(note);
+      }
+      note.textContent = result.data.message;
+    });
+  }
+
+  function onSelect(event) {
+    event.preventDefault();
+    clearErrors();
+    var form = event.currentTarget;
+    var role = form.querySelector("select[name=role]");
+    var unit = form.querySelector("select[name=unit]");
+    var data = {};
+    if (role) {
+      if (!role.value) {
+        showErrors(text.choose_first || "");
+        role.setAttribute("aria-invalid", "true");
+        role.classList.add("cx-sa-invalid");
+        role.focus();
+        return;
+      }
+      data.role = role.value;
+    }
+    if (unit) { data.unit = unit.value || null; }
+    C.postJson(runtime, root, "select", data).then(function (result) {
+      if (!result.ok) { failed(result); return; }
+      area("form-area").innerHTML = result.data.form_html;
+      wireForm();
+      var intro = block.querySelector(".cx-sa-intro");
+      if (intro) { intro.focus(); }
+      C.announce(block, result.data.message);
+    });
+  }
+
+  function wireForm() {
+    var select = block.querySelector("[data-cx-select]");
+    if (select) { select.addEventListener("submit", onSelect); }
+    var form = ratingsForm();
+    if (form) {
+      form.addEventListener("submit", onSubmitRatings);
+      var draft = form.querySelector("[data-cx-draft]");
+      if (draft) { draft.addEventListener("click", onDraft); }
+      form.addEventListener("change", function (event) {
+        var fieldset = event.target.closest("fieldset[data-competence]");
+        if (fieldset) {
+          fieldset.classList.remove("cx-sa-invalid");
+          fieldset.removeAttribute("aria-invalid");
+        }
+      });
+    }
+  }
+
+  function wireResult() {
+    var print = block.querySelector("[data-cx-print]");
+    if (print) { print.addEventListener("click", function () { window.print(); }); }
+    var again = block.querySelector("[data-cx-reassess]");
+    if (again) {
+      again.addEventListener("click", function () {
+        var formArea = area("form-area");
+        formArea.hidden = false;
+        var target = formArea.querySelector(".cx-sa-intro") || formArea.querySelector("select");
+        if (target) { target.focus(); }
+      });
+    }
+  }
+
+  function wireStaff() {
+    var filter = block.querySelector("[data-cx-staff-filter]");
+    if (!filter) { return; }
+    filter.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearErrors();
+      var role = filter.querySelector("select[name=role]");
+      var unit = filter.querySelector("select[name=unit]");
+      var data = {role: role && role.value ? role.value : null,
+                  unit: unit && unit.value ? unit.value : null};
+      C.postJson(runtime, root, "staff_summary", data).then(function (result) {
+        if (!result.ok) { failed(result); return; }
+        block.querySelector("[data-cx-staff-result]").innerHTML = result.data.html;
+        C.announce(block, result.data.message);
+      });
+    });
+  }
+
+  wireForm();
+  wireResult();
+  wireStaff();
+}

@@ -1,0 +1,254 @@
+"""Learner paths of the self-assessment block through the real workbench handlers."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.runtime.self_assessment_helpers import EXAMPLE, olx, ratings_for, setup_with, submit
+
+
+@pytest.fixture
+def usage(workbench):
+    sid = workbench.scenario(olx())
+    return workbench.render(sid, student="anna").usage_id
+
+
+def test_first_visit_asks_for_role_and_unit_from_the_authors_lists(workbench):
+    sid = workbench.scenario(olx())
+    html = workbench.render(sid, student="new").html
+    assert "Your role and organisational unit" in html
+    for role in ("Citizen service (Borgerservice)", "Caseworker", "Administrative staff",
+                 "Manager"):
+        assert f">{role}</option>" in html
+    assert ">Finance and HR</option>" in html
+    assert "data-cx-ratings" not in html  # no competences before a role is chosen
+    assert "Example content" in html
+
+
+def test_choosing_a_role_shows_its_competences_grouped_with_level_descriptors(workbench, usage):
+    result = workbench.call(usage, "select", {"role": "sagsbehandler", "unit": "jobcenter"},
+                            student="anna")
+    assert result.status == 200, result.body
+    form = result.data["form_html"]
+    assert form.count('<fieldset class="cx-sa-competence"') == len(
+        EXAMPLE["profiles"]["sagsbehandler"]) == 19
+    assert form.count("<h3") == 5  # the five DigComp areas
+    assert "<legend>Evaluating information</legend>" in form
+    # Level descriptors, not bare numbers: label plus the competence's own statement.
+    assert "Make a basic assessment of the reliability and credibility" in form
+    assert form.count('value="dont_know"') == 19
+    assert "Computational thinking and programming" not in form  # left out for caseworkers
+
+
+def test_role_and_unit_are_remembered_across_blocks_of_this_kind(workbench, usage):
+    workbench.call(usage, "select", {"role": "leder", "unit": "oekonomi-hr"}, student="anna")
+    other = workbench.scenario(olx(display_name="Another self-assessment"))
+    html = workbench.render(other, student="anna").html
+    assert '<option value="leder" selected>' in html
+    assert '<option value="oekonomi-hr" selected>' in html
+    assert "data-cx-ratings" in html
+    # Another learner is not affected.
+    assert '<option value="leder" selected>' not in workbench.render(other, student="bo").html
+
+
+def test_author_can_fix_role_and_unit_for_the_block(workbench):
+    sid = workbench.scenario(olx(setup_with(fixed_role="borgerservice",
+                                            fixed_unit="borgerservice")))
+    html = workbench.render(sid, student="carl").html
+    assert "<select" not in html.split("data-cx-staff-area")[0]
+    assert 'data-role="borgerservice"' in html
+    usage = workbench.render(sid, student="carl").usage_id
+    wrong = workbench.call(usage, "submit", {"role": "leder", "unit": "jobcenter",
+                                             "ratings": ratings_for("leder")}, student="carl")
+    assert wrong.status == 400
+    assert submit(workbench, usage, "carl").status == 200
+
+
+def test_draft_is_saved_and_restored(workbench):
+    sid = workbench.scenario(olx())
+    usage = workbench.render(sid, student="dina").usage_id
+    draft = {"role": "borgerservice", "unit": "jobcenter",
+             "ratings": {"1.1": "advanced", "4.2": "dont_know"}}
+    result = workbench.call(usage, "save_draft", draft, student="dina")
+    assert result.status == 200 and "draft" in result.data["message"].lower()
+    state = workbench.state(usage, "dina")
+    assert state["draft"]["ratings"] == {"1.1": "advanced", "4.2": "dont_know"}
+    assert "assessment" not in state
+    html = workbench.render(sid, student="dina").html
+    assert len(re.findall(r'value="advanced" checked', html)) == 1
+    assert len(re.findall(r'value="dont_know" checked', html)) == 1
+    assert "Draft saved" in html
+
+
+def test_submit_shows_levels_gaps_strengths_and_a_printable_plan(workbench, usage):
+    result = submit(workbench, usage, "anna", level="intermediate",
+                    **{"4.2": "basic", "2.3": "basic", "1.3": "advanced", "5.4": "dont_know"})
+    assert result.status == 200, result.body
+    html = result.data["result_html"]
+    assert "Your result" in html and 'tabindex="-1"' in html
+    rows = re.findall(r'<tr class="cx-sa-row cx-sa-(\w+)">\s*<th scope="row">([^<]+)</th>'
+                      r'\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td class="cx-sa-gap">([^<]*)',
+                      html)
+    assert len(rows) == 20
+    statuses = [r[0] for r in rows]
+    # Gaps first, biggest first; then "don't know"; then strengths.
+    gaps = [int(r[4]) for r in rows if r[0] == "gap"]
+    assert gaps == sorted(gaps, reverse=True) and gaps[0] == 2
+    assert statuses.index("unknown") > statuses.index("gap")
+    assert rows[0][1] in ("Engaging in citizenship through digital technologies",
+                          "Protecting personal data and privacy")
+    assert rows[0][2] == "Basic" and rows[0][3] == "Advanced"
+    assert "Your strengths" in html and "Managing information" in html
+    assert "Your upskilling plan" in html
+    assert 'href="https://www.datatilsynet.dk"' in html
+    assert "Peer training: shadow an experienced colleague at the desk" in html
+    assert "Peer training (sidemandsoplæring): agree on 30 minutes" in html
+    assert "To clarify with your manager" in html
+    assert "data-cx-print" in html
+    assert "Thank you" in result.data["message"]
+
+
+def test_submit_stores_state_and_completes_without_a_grade_by_default(workbench, usage):
+    workbench.call(usage, "save_draft", {"role": "borgerservice", "unit": "jobcenter",
+                                         "ratings": {"1.1": "basic"}}, student="anna")
+    assert submit(workbench, usage, "anna").status == 200
+    state = workbench.state(usage, "anna")
+    assert state["assessment"]["role"] == "borgerservice"
+    assert state["assessment"]["expected"]["1.1"] == "advanced"
+    assert len(state["history"]) == 1 and state["draft"] == {}
+    assert workbench.events.of_type("completion", usage)[-1] == {"completion": 1.0}
+    assert workbench.events.of_type("grade", usage) == []
+    event = workbench.events.of_type("competency_xblock.self_assessment.submitted", usage)[-1]
+    assert event["gaps"] > 0 and event["assessment_number"] == 1
+    html = workbench.render(workbench_scenario_of(workbench, usage), student="anna").html
+    assert "Your result" in html and "data-cx-form-area hidden" in html.replace(
+        'class="cx-sa-form-area" ', "")
+
+
+def workbench_scenario_of(workbench, usage):
+    return usage.split(".")[0]
+
+
+def test_participation_grade_when_the_author_enables_it(workbench):
+    sid = workbench.scenario(olx(graded="true", weight="3"))
+    usage = workbench.render(sid, student="eva").usage_id
+    assert submit(workbench, usage, "eva", level="advanced").status == 200
+    assert workbench.events.of_type("grade", usage) == [
+        {"value": 1.0, "max_value": 1.0, "only_if_higher": False}]
+
+
+def test_reassessment_keeps_history_and_shows_change(workbench, usage):
+    assert submit(workbench, usage, "anna", level="basic").status == 200
+    again = submit(workbench, usage, "anna", level="intermediate", **{"1.1": "basic"})
+    assert again.status == 200
+    html = again.data["result_html"]
+    assert "Change since" in html and "+1" in html
+    assert re.search(r"higher, 0 lower, 1 unchanged", html)
+    state = workbench.state(usage, "anna")
+    assert len(state["history"]) == 2
+    assert state["history"][0]["ratings"]["2.1"] == "basic"
+    assert state["assessment"]["ratings"]["2.1"] == "intermediate"
+    assert "data-cx-reassess" in html
+
+
+def test_policy_never_allows_one_assessment_only(workbench):
+    sid = workbench.scenario(olx(setup_with(reassessment={"mode": "never"})))
+    usage = workbench.render(sid, student="finn").usage_id
+    first = submit(workbench, usage, "finn")
+    assert first.status == 200 and "data-cx-reassess" not in first.data["result_html"]
+    assert "can be taken once" in first.data["result_html"]
+    before = workbench.snapshot()
+    second = submit(workbench, usage, "finn", level="advanced")
+    assert second.status == 400 and "once" in second.data["error"]
+    assert workbench.snapshot() == before
+
+
+def test_policy_after_days_says_when(workbench):
+    sid = workbench.scenario(olx(setup_with(reassessment={"mode": "after_days", "days": 30})))
+    usage = workbench.render(sid, student="gry").usage_id
+    assert submit(workbench, usage, "gry").status == 200
+    second = submit(workbench, usage, "gry")
+    assert second.status == 400
+    assert re.search(r"again from \d{4}-\d{2}-\d{2}", second.data["error"])
+
+
+def test_danish_learner_sees_danish(workbench):
+    sid = workbench.scenario(olx())
+    usage = workbench.render(sid, student="hans", lang="da").usage_id
+    form = workbench.call(usage, "select", {"role": "borgerservice", "unit": "borgerservice"},
+                          student="hans", lang="da").data["form_html"]
+    assert "Grundlæggende" in form and "Beskyttelse af personoplysninger og privatliv" in form
+    assert "Ved ikke" in form and "Gem kladde" in form
+    result = submit(workbench, usage, "hans", lang="da")
+    html = result.data["result_html"]
+    assert "Din udviklingsplan" in html
+    assert "Sidemandsoplæring" in html
+    assert "under det forventede" in html
+
+
+# ---- bad input: HTTP 400 with a clear message, nothing stored changes ----------------------
+
+BAD = [
+    ({"role": "direktør", "unit": "jobcenter", "ratings": {}}, "wrong format"),
+    ({"role": "chef", "unit": "jobcenter", "ratings": ratings_for("leder")}, 'Unknown role "chef"'),
+    ({"role": "leder", "unit": "mars", "ratings": ratings_for("leder")}, 'Unknown unit "mars"'),
+    ({"role": "leder", "unit": "jobcenter", "ratings": ratings_for("leder", **{"9.9": "basic"})},
+     'Unknown competence "9.9"'),
+    ({"role": "leder", "unit": "jobcenter", "ratings": ratings_for("leder", **{"1.1": "expert"})},
+     '"expert" is not a level on the scale'),
+    ({"role": "borgerservice", "unit": "jobcenter",
+      "ratings": ratings_for("borgerservice", **{"3.4": "basic"})},
+     'Competence "Computational thinking and programming" is not assessed for this role'),
+    ({"role": "leder", "unit": "jobcenter", "ratings": {"1.1": "basic"}},
+     'Rate "Evaluating information" or choose "don\'t know"'),
+    ({"role": "leder", "unit": "jobcenter", "ratings": ["basic"]}, "wrong type"),
+    ({"role": "leder", "ratings": {}, "extra": 1}, "Unexpected field"),
+]
+
+
+@pytest.mark.parametrize("payload,message", BAD)
+def test_bad_submissions_are_refused_and_change_nothing(workbench, usage, payload, message):
+    assert submit(workbench, usage, "anna").status == 200
+    workbench.call(usage, "save_draft", {"role": "leder", "unit": "jobcenter",
+                                         "ratings": {"1.1": "basic"}}, student="anna")
+    before = workbench.snapshot()
+    for handler in ("submit", "save_draft"):
+        if handler == "save_draft" and "Rate" in message:
+            continue  # drafts may be partial
+        result = workbench.call(usage, handler, payload, student="anna")
+        assert result.status == 400, (handler, result.body)
+        text = result.data["error"] + " " + " ".join(result.data.get("messages", []))
+        assert message in text, text
+    assert workbench.snapshot() == before
+
+
+def test_missing_ratings_are_all_listed(workbench, usage):
+    result = workbench.call(usage, "submit", {"role": "leder", "unit": "jobcenter",
+                                              "ratings": {"1.1": "basic"}}, student="anna")
+    assert result.status == 400
+    assert result.data["error"] == "Your answers were not saved: 20 problem(s)."
+    assert len(result.data["messages"]) == 20
+    assert result.data["messages"][0] == 'Rate "Evaluating information" or choose "don\'t know".'
+
+
+def test_oversized_and_malformed_payloads(workbench, usage):
+    before = workbench.snapshot()
+    huge = {"role": "leder", "unit": "jobcenter",
+            "ratings": {f"c{i}": "x" * 60 for i in range(2000)}}
+    result = workbench.call(usage, "submit", huge, student="anna")
+    assert result.status == 400 and "too large" in result.data["error"]
+    assert workbench.call(usage, "submit", raw=b"{oops", student="anna").status == 400
+    assert workbench.call(usage, "submit", method="get", student="anna").status == 405
+    many = {"role": "leder", "unit": "jobcenter",
+            "ratings": {f"c{i}": "basic" for i in range(301)}}
+    result = workbench.call(usage, "submit", many, student="anna")
+    assert result.status == 400 and "too long" in result.data["error"]
+    assert workbench.snapshot() == before
+
+
+def test_select_refuses_unknown_ids(workbench, usage):
+    before = workbench.snapshot()
+    result = workbench.call(usage, "select", {"role": "pilot"}, student="anna")
+    assert result.status == 400 and 'Unknown role "pilot"' in " ".join(result.data["messages"])
+    assert workbench.snapshot() == before
