@@ -1,23 +1,131 @@
 """Data-security quiz block (OLX tag ``data_security_quiz``).
 
-Thin XBlock layer: fields, views and handlers; the domain logic lives in pure packages.
+Thin XBlock layer over :mod:`competency_xblock.quiz_engine`: fields, views and handlers.
+Grading happens here on the server only; the browser receives the learner-safe projections of
+``quiz_engine.views`` and nothing else (no keys, no correctness before the show-answer policy
+allows it).  Attempts carry their number, so repeated or concurrent submits are idempotent.
 """
 from __future__ import annotations
 
-from xblock.fields import Scope, String
+import json
+from collections import OrderedDict
 
-from competency_xblock.core.base import CompetencyBlockBase
+import nh3
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.scorable import ScorableXBlockMixin, Score
+from xblock.validation import ValidationMessage
+
+from competency_xblock.core.base import CompetencyBlockBase, render_template
+from competency_xblock.core.grading import WeightedMixin
+from competency_xblock.core.handlers import json_api
 from competency_xblock.core.olx import AuthoredOlxMixin
 from competency_xblock.core.studio import StudioMixin
-from competency_xblock.text import N_
+from competency_xblock.quiz_engine import attempts
+from competency_xblock.quiz_engine.bank import (
+    bank_from_dict,
+    bank_to_dict,
+    default_bank_data,
+    validate_bank,
+)
+from competency_xblock.quiz_engine.draw import Draw, draw_size
+from competency_xblock.quiz_engine.exporters import export_gift, export_olx
+from competency_xblock.quiz_engine.importers import import_data, merge_into_bank
+from competency_xblock.quiz_engine.model import HTML, Bank
+from competency_xblock.quiz_engine.report import attempt_rows
+from competency_xblock.quiz_engine.scoring import AttemptResult
+from competency_xblock.quiz_engine.settings import (
+    AFTER_SUBMIT,
+    QuizSettings,
+    settings_problems,
+)
+from competency_xblock.quiz_engine.views import attempt_view, result_view
+from competency_xblock.text import N_, UserFacingError
 
 UI_TEXT = {
     "heading": N_("Data-security quiz"),
+    "loading": N_("Loading the questions…"),
+    "question_of": N_("Question {n} of {total}"),
+    "attempt_of": N_("Attempt {n} of {max}."),
+    "attempt_unlimited": N_("Attempt {n}."),
+    "threshold": N_("You need {percent}% to pass."),
+    "pick_one": N_("Choose one answer."),
+    "pick_many": N_("Choose all answers that apply."),
+    "submit": N_("Submit answers"),
+    "submitting": N_("Submitting…"),
+    "unanswered": N_("You have not answered {count} of the questions. Submit anyway?"),
+    "result_heading": N_("Your result"),
+    "score": N_("You scored {earned} of {possible} points ({percent}%)."),
+    "passed": N_("Passed."),
+    "failed": N_("Not passed."),
+    "your_answer": N_("Your answer:"),
+    "no_answer": N_("(not answered)"),
+    "correct": N_("Correct."),
+    "incorrect": N_("Not correct."),
+    "partly": N_("Partly correct ({percent}% credit)."),
+    "correct_answer": N_("Correct answer:"),
+    "feedback": N_("Feedback:"),
+    "explanation": N_("Explanation:"),
+    "answers_hidden": N_("The correct answers are not shown at this point."),
+    "try_again": N_("Try again"),
+    "attempts_left": N_("Attempts left: {count}."),
+    "no_attempts_left": N_("You have used all your attempts."),
+    "grade_best": N_("Your best attempt counts."),
+    "grade_last": N_("Your last attempt counts."),
+    "error": N_("Something went wrong. Please try again."),
+    "scenario": N_("Situation"),
 }
 
+STUDIO_TEXT = {
+    "import_heading": N_("Import questions"),
+    "import_help": N_("Paste GIFT, Moodle XML or Open edX problem OLX. Questions that cannot be "
+                      "imported are listed with their line."),
+    "format": N_("Format"),
+    "auto": N_("Detect automatically"),
+    "fmt_gift": N_("GIFT"),
+    "fmt_moodle": N_("Moodle XML"),
+    "fmt_capa": N_("Open edX problem OLX (CAPA)"),
+    "problems": N_("Not imported or changed:"),
+    "failed": N_("The import failed:"),
+    "topic": N_("Topic for imported questions (optional)"),
+    "replace": N_("Replace the whole bank"),
+    "dry_run": N_("Check only (do not save)"),
+    "import": N_("Import"),
+    "export_heading": N_("Export questions"),
+    "export_gift": N_("Export as GIFT"),
+    "export_olx": N_("Export as OLX"),
+    "imported": N_("{count} questions imported."),
+}
 
-class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, CompetencyBlockBase):
-    """Data-security quiz."""
+#: What a learner may see of a stored HTML text: the author's markup minus anything active.
+ALLOWED_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "blockquote", "pre",
+                "code", "span", "div", "table", "thead", "tbody", "tr", "th", "td", "img", "a",
+                "h3", "h4", "h5", "sub", "sup", "hr"}
+
+
+def _sanitise(view: dict) -> dict:
+    """Clean author HTML in a learner view (plain texts are escaped by the JavaScript)."""
+    if view.get("format") != HTML:
+        return view
+    clean = {"tags": ALLOWED_TAGS, "attributes": {"img": {"src", "alt"}, "a": {"href"},
+                                                  "td": {"colspan", "rowspan"},
+                                                  "th": {"colspan", "rowspan", "scope"}}}
+
+    def fix(text):
+        return nh3.clean(text, **clean) if isinstance(text, str) else text
+
+    for key in ("scenario", "prompt", "explanation"):
+        if key in view:
+            view[key] = fix(view[key])
+    for choice in view.get("choices", ()):
+        choice["text"] = fix(choice["text"])
+    for item in view.get("feedback", ()):
+        item["text"] = fix(item["text"])
+    return view
+
+
+class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXBlockMixin,
+                             CompetencyBlockBase):
+    """Data-security quiz: seeded draws from a bank, server-side grading, limited attempts."""
 
     display_name = String(
         display_name="Display name",
@@ -25,14 +133,390 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, CompetencyBlockBase)
         scope=Scope.settings,
         default="Data-security quiz",
     )
-    editable_fields = ("display_name",)
-    css_files = ("public/css/common.css",)
-    js_files = ("public/js/common.js",)
+    bank = Dict(
+        display_name="Question bank",
+        help="The question bank as JSON (see the quiz-bank schema). Leave empty to use the "
+             "default Danish and English bank.",
+        scope=Scope.content,
+        default={},
+        xml_node=True,
+    )
+    draw_mode = String(
+        display_name="Draw questions",
+        help="overall: the number below is drawn from the whole bank; per_topic: that many "
+             "from every topic.",
+        scope=Scope.settings,
+        default="overall",
+        values=({"display_name": "Overall", "value": "overall"},
+                {"display_name": "Per topic", "value": "per_topic"}),
+    )
+    questions_per_attempt = Integer(
+        display_name="Questions per attempt",
+        help="How many questions each attempt draws (per topic when drawing per topic); "
+             "0 means all.",
+        scope=Scope.settings,
+        default=10,
+    )
+    topics = List(
+        display_name="Topics",
+        help="Only draw from these topic ids; empty means every topic.",
+        scope=Scope.settings,
+        default=[],
+    )
+    shuffle_questions = Boolean(
+        display_name="Shuffle questions",
+        help="Show the drawn questions in a random order.",
+        scope=Scope.settings,
+        default=True,
+    )
+    shuffle_choices = Boolean(
+        display_name="Shuffle choices",
+        help="Show the choices of each question in a random order (true/false keeps its order).",
+        scope=Scope.settings,
+        default=True,
+    )
+    pass_threshold = Float(
+        display_name="Pass threshold (%)",
+        help="The percentage of points a learner needs to pass (0-100).",
+        scope=Scope.settings,
+        default=80.0,
+    )
+    max_attempts = Integer(
+        display_name="Attempts",
+        help="How many attempts a learner has; 0 means unlimited.",
+        scope=Scope.settings,
+        default=3,
+    )
+    grade_policy = String(
+        display_name="Grade policy",
+        help="best: the best attempt counts; last: the last attempt counts.",
+        scope=Scope.settings,
+        default="best",
+        values=({"display_name": "Best attempt", "value": "best"},
+                {"display_name": "Last attempt", "value": "last"}),
+    )
+    show_answer = String(
+        display_name="Show correct answers",
+        help="When learners may see the correct answers: never, after passing, after the last "
+             "attempt, or always (with every result).",
+        scope=Scope.settings,
+        default="after_last_attempt",
+        values=({"display_name": "Never", "value": "never"},
+                {"display_name": "After passing", "value": "after_passing"},
+                {"display_name": "After the last attempt", "value": "after_last_attempt"},
+                {"display_name": "Always", "value": "always"}),
+    )
+    show_explanations = String(
+        display_name="Show explanations",
+        help="after_submit: explanations after every submitted attempt; with_answers: only when "
+             "the correct answers are shown.",
+        scope=Scope.settings,
+        default="after_submit",
+        values=({"display_name": "After every submit", "value": "after_submit"},
+                {"display_name": "With the correct answers", "value": "with_answers"}),
+    )
 
+    quiz_state = Dict(
+        help="This learner's attempts: draws, answers (choice ids) and results.",
+        scope=Scope.user_state,
+        default={},
+    )
+    raw_earned = Float(help="Raw points of the attempt that counts.", scope=Scope.user_state,
+                       default=None)
+    raw_possible = Float(help="Raw points possible in that attempt.", scope=Scope.user_state,
+                         default=None)
+
+    editable_fields = ("display_name", "weight", "questions_per_attempt", "draw_mode", "topics",
+                       "shuffle_questions", "shuffle_choices", "pass_threshold", "max_attempts",
+                       "grade_policy", "show_answer", "show_explanations", "bank")
+    css_files = ("public/css/common.css", "public/css/quiz.css")
+    js_files = ("public/js/common.js", "public/js/quiz.js")
+    js_init = "DataSecurityQuizInit"
+
+    def __repr__(self):
+        # XBlock's default repr lists every field (the bank with its keys, learner state);
+        # pages such as the workbench's debug panel print it, so keep it short.
+        return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
+
+    # ---- content ---------------------------------------------------------------------------
+    def bank_data(self) -> dict:
+        return self.bank or default_bank_data()
+
+    def question_bank(self) -> Bank:
+        cached = getattr(self, "_bank_cache", None)
+        data = self.bank_data()
+        key = json.dumps(data, sort_keys=True) if self.bank else "default"
+        if cached is None or cached[0] != key:
+            problems = validate_bank(data)
+            if problems:
+                raise UserFacingError(N_("The quiz is not set up correctly; please tell the "
+                                         "course team. ({detail})"), detail=problems[0].render())
+            cached = (key, bank_from_dict(data))
+            self._bank_cache = cached
+        return cached[1]
+
+    def settings_data(self) -> dict:
+        return {
+            "draw_mode": self.draw_mode,
+            "questions_per_attempt": self.questions_per_attempt,
+            "topics": list(self.topics or []),
+            "shuffle_questions": self.shuffle_questions,
+            "shuffle_choices": self.shuffle_choices,
+            "pass_threshold": self.pass_threshold,
+            "max_attempts": self.max_attempts,
+            "grade_policy": self.grade_policy,
+            "show_answer": self.show_answer,
+            "show_explanations": self.show_explanations,
+        }
+
+    def quiz_settings(self) -> QuizSettings:
+        return QuizSettings.from_dict(self.settings_data())
+
+    # ---- grading (LMS semantics) -----------------------------------------------------------
+    def max_score(self):
+        """Raw points possible from content alone (the LMS calls this on an unbound block)."""
+        try:
+            size = draw_size(self.question_bank(), self.quiz_settings())
+        except (UserFacingError, ValueError, TypeError):
+            return None
+        return size or None
+
+    def has_submitted_answer(self) -> bool:
+        return bool((self.quiz_state or {}).get("attempts"))
+
+    def get_score(self) -> Score:
+        if self.raw_earned is None or self.raw_possible is None:
+            return Score(0.0, float(self.max_score() or 0))
+        return Score(float(self.raw_earned), float(self.raw_possible))
+
+    def set_score(self, score: Score) -> None:
+        self.raw_earned = float(score.raw_earned)
+        self.raw_possible = float(score.raw_possible)
+
+    def calculate_score(self) -> Score:
+        """The score the stored answers earn against the current key (pure: no state change)."""
+        settings = self.quiz_settings()
+        rescored = attempts.rescore(self.quiz_state, self.question_bank(), settings)
+        final = attempts.final_score(rescored, settings)
+        if final is None:
+            return Score(0.0, float(self.max_score() or 0))
+        return Score(float(final[0]), float(final[1]))
+
+    def rescore(self, only_if_higher):
+        """Rescore after an author fixed a key: update the stored results, grade and score."""
+        if not self.has_submitted_answer():
+            raise ValueError("Cannot rescore an unanswered quiz.")
+        new_score = self.calculate_score()
+        old = self.get_score()
+        self.quiz_state = attempts.rescore(self.quiz_state, self.question_bank(),
+                                           self.quiz_settings())
+        if not only_if_higher or new_score.raw_earned >= old.raw_earned:
+            self.set_score(new_score)
+        self._publish_grade(new_score, only_if_higher)
+        self.save()
+
+    # ---- learner views ---------------------------------------------------------------------
     def student_view(self, context=None):
         text = self.ui_text(UI_TEXT)
-        return self.fragment("quiz.html", {"text": text, "title": self.title()})
+        settings = self.quiz_settings()
+        js_args = {
+            "text": text,
+            "dom_id": self.dom_id,
+            "max_attempts": settings.max_attempts,
+            "pass_threshold": settings.pass_threshold,
+            "grade_policy": settings.grade_policy,
+        }
+        return self.fragment("quiz.html", {"text": text, "title": self.title()}, js_args)
 
+    def _status(self, settings: QuizSettings) -> dict:
+        status = attempts.status(self.quiz_state, settings)
+        final = status.final
+        return {
+            "submitted": status.submitted,
+            "attempts_left": status.attempts_left,
+            "max_attempts": settings.max_attempts,
+            "can_attempt": status.can_attempt,
+            "passed": status.passed_any,
+            "final_percent": final.percent if final else None,
+            "pass_threshold": settings.pass_threshold,
+            "grade_policy": settings.grade_policy,
+            "answers_revealed": status.answers_visible,
+        }
+
+    def _last_result(self, bank: Bank, settings: QuizSettings) -> dict | None:
+        records = (self.quiz_state or {}).get("attempts", [])
+        if not records:
+            return None
+        return self._result_view(bank, settings, records[-1])
+
+    def _result_view(self, bank: Bank, settings: QuizSettings, record: dict) -> dict:
+        status = attempts.status(self.quiz_state, settings)
+        reveal = status.answers_visible
+        explanations = settings.show_explanations == AFTER_SUBMIT or reveal
+        view = result_view(bank, Draw.from_dict(record["draw"]),
+                           AttemptResult.from_dict(record["result"]), int(record["number"]),
+                           self.language, reveal=reveal, explanations=explanations)
+        view["questions"] = [_sanitise(q) for q in view["questions"]]
+        return view
+
+    def _attempt_view(self, bank: Bank, record: dict) -> dict:
+        view = attempt_view(bank, Draw.from_dict(record["draw"]), int(record["number"]),
+                            self.language)
+        view["questions"] = [_sanitise(q) for q in view["questions"]]
+        return view
+
+    def _open(self, bank: Bank, settings: QuizSettings):
+        state, record = attempts.open_attempt(self.quiz_state, bank, settings, self.learner_id(),
+                                              str(self.scope_ids.usage_id))
+        if state != (self.quiz_state or {}):
+            self.quiz_state = state
+        return record
+
+    @json_api(None)
+    def load(self, data, suffix=""):
+        """The learner's current view: the open attempt, or the last result.
+
+        Opens (and stores) the first attempt on the first visit, so a reload shows the same
+        questions; later attempts are opened by ``retry``.
+        """
+        bank, settings = self.question_bank(), self.quiz_settings()
+        state = self.quiz_state or {}
+        record = state.get("open")
+        if record is None and not state.get("attempts"):
+            record = self._open(bank, settings)
+        return {
+            "status": self._status(settings),
+            "attempt": self._attempt_view(bank, record) if record else None,
+            "result": None if record else self._last_result(bank, settings),
+        }
+
+    @json_api("quiz-retry")
+    def retry(self, data, suffix=""):
+        """Open the next attempt (idempotent: asking twice returns the same questions)."""
+        bank, settings = self.question_bank(), self.quiz_settings()
+        wanted = data["attempt"]
+        open_record = (self.quiz_state or {}).get("open")
+        if open_record and open_record["number"] == wanted:
+            return {"status": self._status(settings),
+                    "attempt": self._attempt_view(bank, open_record), "result": None}
+        if not attempts.status(self.quiz_state, settings).can_attempt:
+            raise UserFacingError(N_("You have used all your attempts."), path="/attempt")
+        expected = len((self.quiz_state or {}).get("attempts", [])) + 1
+        if wanted != expected:
+            raise UserFacingError(N_("Attempt {number} cannot be started; reload the page."),
+                                  path="/attempt", number=wanted)
+        record = self._open(bank, settings)
+        return {"status": self._status(settings), "attempt": self._attempt_view(bank, record),
+                "result": None}
+
+    @json_api("quiz-submit")
+    def submit(self, data, suffix=""):
+        """Grade an attempt on the server; publish grade and completion once per attempt."""
+        bank, settings = self.question_bank(), self.quiz_settings()
+        state, result, replayed = attempts.submit(self.quiz_state, bank, settings,
+                                                  data["attempt"], data["answers"])
+        if not replayed:
+            self.quiz_state = state
+            earned, possible = attempts.final_score(state, settings)
+            self.set_score(Score(earned, possible))
+            self._publish_grade(Score(earned, possible), only_if_higher=False)
+            self.publish_completion(1.0)
+            self.publish_event("quiz.submitted", {
+                "attempt": data["attempt"], "earned": result.earned,
+                "possible": result.possible, "percent": result.percent,
+                "passed": result.passed, "learner": self.learner_id(),
+            })
+        record = (self.quiz_state or {})["attempts"][data["attempt"] - 1]
+        return {"status": self._status(settings), "attempt": None,
+                "result": self._result_view(bank, settings, record), "replayed": replayed}
+
+    # ---- reports ---------------------------------------------------------------------------
+    def generate_report_data(self, user_state_iterator, limit_responses=None):
+        """Problem Responses rows: one per learner and submitted attempt (content from the
+        unbound block; learner data only from ``user_state_iterator``)."""
+        bank = self.question_bank()
+        count = 0
+        for user_state in user_state_iterator:
+            state = (user_state.state or {}).get("quiz_state") or {}
+            for row in attempt_rows(bank, state, self.language, self.gettext):
+                if limit_responses is not None and count >= limit_responses:
+                    return
+                count += 1
+                yield user_state.username, OrderedDict(row)
+
+    # ---- Studio ----------------------------------------------------------------------------
+    def validate_field_data(self, validation, data):
+        """Explain every problem before saving (bank and settings)."""
+        bank_data = data.bank or default_bank_data()
+        problems = list(validate_bank(bank_data))
+        bank = bank_from_dict(bank_data) if not problems else None
+        settings = {name: getattr(data, name) for name in self.settings_data()}
+        problems += settings_problems(settings, bank)
+        for problem in problems:
+            validation.add(ValidationMessage(ValidationMessage.ERROR,
+                                             problem.render(self.gettext)))
+
+    def studio_view(self, context=None):
+        """The standard field editor plus an import/export panel (bound by ``quiz.js``)."""
+        fragment = super().studio_view(context)
+        text = self.ui_text(STUDIO_TEXT)
+        fragment.add_content(render_template("quiz_studio.html", {
+            "text": text, "dom_id": self.dom_id,
+            "import_url": self.runtime.handler_url(self, "import_questions"),
+            "export_url": self.runtime.handler_url(self, "export_questions"),
+            "text_json": json.dumps(text),
+        }))
+        for css in self.css_files:
+            fragment.add_css_url(self.runtime.local_resource_url(self, css))
+        for js in self.js_files:
+            fragment.add_javascript_url(self.runtime.local_resource_url(self, js))
+        return fragment
+
+    @json_api("quiz-import", max_bytes=4 * 1024 * 1024, staff_only=True)
+    def import_questions(self, data, suffix=""):
+        """Import GIFT / Moodle XML / CAPA into the bank; report what could not be imported."""
+        fmt = None if data.get("format", "auto") == "auto" else data["format"]
+        result = import_data(data["content"], fmt, filename=data.get("filename", ""))
+        base = Bank(()) if data.get("replace") else self.question_bank()
+        merged, notes = merge_into_bank(base, result, topic=data.get("topic") or None)
+        new_data = bank_to_dict(merged)
+        if not data.get("replace"):
+            for key in ("title", "description", "languages", "sources", "version"):
+                if key in self.bank_data():
+                    new_data[key] = self.bank_data()[key]
+        problems = validate_bank(new_data) if merged.questions else []
+        if problems:
+            raise UserFacingError(N_("The bank would not be valid after the import: {first}"),
+                                  first=problems[0].render(self.gettext))
+        if not data.get("dry_run") and result.questions:
+            self.bank = new_data
+        return {
+            "imported": len(result.questions),
+            "saved": bool(result.questions) and not data.get("dry_run"),
+            "total": len(merged.questions),
+            "problems": [{"position": p.position, "question": p.question, "kind": p.kind,
+                          "message": p.render(self.gettext)} for p in result.problems + notes],
+        }
+
+    @json_api("quiz-export", staff_only=True, read_only=True)
+    def export_questions(self, data, suffix=""):
+        """The bank as GIFT text, CAPA OLX files or bank JSON (for Studio's export buttons)."""
+        bank = self.question_bank()
+        lang = data.get("language") or self.language
+        fmt = data.get("format", "gift")
+        if fmt == "olx":
+            return {"format": "olx", "files": export_olx(bank, lang)}
+        if fmt == "json":
+            return {"format": "json", "bank": self.bank_data()}
+        return {"format": "gift", "text": export_gift(bank, lang)}
+
+    # ---- demo ------------------------------------------------------------------------------
     @staticmethod
     def workbench_scenarios():
-        return [("Data-security quiz", "<data_security_quiz/>")]
+        return [
+            ("Data-security quiz (default bank, 10 questions, 3 attempts)",
+             '<data_security_quiz display_name="Datasikkerhed – test din viden"/>'),
+            ("Data-security quiz: 2 per topic, answers always shown, unlimited attempts",
+             '<data_security_quiz draw_mode="per_topic" questions_per_attempt="2" '
+             'show_answer="always" max_attempts="0" grade_policy="last"/>'),
+        ]

@@ -1,0 +1,112 @@
+"""Importers into a question bank: GIFT, Moodle XML and Open edX CAPA OLX.
+
+Each parser returns an :class:`ImportResult` (``questions, problems = result``): questions that
+could be imported and, per question, what was skipped or approximated, with its line or element.
+Malformed files raise :class:`~competency_xblock.text.UserFacingError` with a line.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Optional
+
+from competency_xblock.quiz_engine.importers.capa import parse_capa, parse_capa_dir
+from competency_xblock.quiz_engine.importers.common import (
+    NOTE,
+    SKIPPED,
+    IdAllocator,
+    ImportProblem,
+    ImportResult,
+    parse_xml,
+)
+from competency_xblock.quiz_engine.importers.gift import parse_gift
+from competency_xblock.quiz_engine.importers.moodle_xml import parse_moodle_xml
+from competency_xblock.quiz_engine.model import Bank, Question, Topic  # noqa: F401
+from competency_xblock.text import N_, UserFacingError
+
+FORMATS = ("gift", "moodle", "capa")
+
+__all__ = ["FORMATS", "ImportProblem", "ImportResult", "NOTE", "SKIPPED", "detect_format",
+           "import_data", "import_path", "merge_into_bank", "parse_capa", "parse_capa_dir",
+           "parse_gift", "parse_moodle_xml"]
+
+
+def detect_format(data: bytes | str, filename: str = "") -> str:
+    """Guess the format from the name and the first element."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".gift":
+        return "gift"
+    head = data[:4096].decode("utf-8", "replace") if isinstance(data, bytes) else data[:4096]
+    stripped = head.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("<"):
+        root = parse_xml(data)
+        if root.tag == "quiz":
+            return "moodle"
+        if root.tag == "problem":
+            return "capa"
+        raise UserFacingError(N_("Unknown XML format <{tag}>; expected Moodle XML <quiz> or a "
+                                 "CAPA <problem>."), path="line 1", tag=str(root.tag)[:40])
+    return "gift"
+
+
+def import_data(data: bytes | str, fmt: Optional[str] = None, filename: str = "") -> ImportResult:
+    """Parse ``data`` in ``fmt`` (``gift``, ``moodle``, ``capa``; None = detect)."""
+    fmt = fmt or detect_format(data, filename)
+    if fmt == "gift":
+        return parse_gift(data)
+    if fmt == "moodle":
+        return parse_moodle_xml(data)
+    if fmt == "capa":
+        return parse_capa(data, source=filename)
+    raise UserFacingError(N_("Unknown import format \"{fmt}\"; use one of {formats}."),
+                          fmt=str(fmt)[:20], formats=", ".join(FORMATS))
+
+
+def import_path(path: str | os.PathLike, fmt: Optional[str] = None) -> ImportResult:
+    """Import a file, or a folder of CAPA problems (a course export or its ``problem/``)."""
+    p = Path(path)
+    if p.is_dir():
+        if fmt not in (None, "capa"):
+            raise UserFacingError(N_("Only CAPA problems can be imported from a folder."),
+                                  path=str(p))
+        return parse_capa_dir(p)
+    return import_data(p.read_bytes(), fmt, filename=p.name)
+
+
+def merge_into_bank(bank: Bank, result: ImportResult,
+                    topic: Optional[str] = None) -> tuple[Bank, list[ImportProblem]]:
+    """Add imported questions to ``bank``; clashing ids are renamed (and reported).
+
+    ``topic`` puts every imported question without a topic under that topic id.
+    """
+    ids = IdAllocator({q.id for q in bank.questions})
+    topics = list(bank.topics)
+    known = {t.id for t in topics}
+    for tid, title in result.topics:
+        if tid not in known:
+            topics.append(Topic(tid, title))
+            known.add(tid)
+    if topic and topic not in known:
+        topics.append(Topic(topic, topic))
+        known.add(topic)
+    notes: list[ImportProblem] = []
+    added: list[Question] = []
+    for q in result.questions:
+        new_id = ids.allocate(q.id)
+        if new_id != q.id:
+            notes.append(ImportProblem(
+                q.id, N_("The id \"{old}\" is already in the bank; the question is now "
+                         "\"{new}\"."), {"old": q.id, "new": new_id}, q.id, NOTE))
+        new_topic = q.topic or topic or ""
+        added.append(replace(q, id=new_id, topic=new_topic))
+    if topics:
+        # A bank that declares topics must declare every topic its questions use.
+        for q in added:
+            if q.topic and q.topic not in known:
+                topics.append(Topic(q.topic, q.topic))
+                known.add(q.topic)
+    merged = Bank(questions=bank.questions + tuple(added), id=bank.id, title=bank.title,
+                  topics=tuple(topics), scoring=bank.scoring, languages=bank.languages,
+                  extra=dict(bank.extra))
+    return merged, notes

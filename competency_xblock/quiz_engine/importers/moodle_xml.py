@@ -1,0 +1,185 @@
+"""Import Moodle XML (``<quiz><question type="...">``) into bank questions.
+
+Supported: ``multichoice`` (``<single>`` true = single choice, false = multiple response with
+``fraction`` weights) and ``truefalse``.  ``category`` pseudo-questions set the topic.  Every
+other type (essay, numerical, shortanswer, matching, cloze, description, ...) is reported per
+question with its line and element.  XML is parsed without DTDs or entities (see
+``common.parse_xml``).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from html import escape
+from typing import Optional
+
+from lxml import etree
+
+from competency_xblock.quiz_engine.importers.common import (
+    NOTE,
+    IdAllocator,
+    ImportResult,
+    limit_questions,
+    parse_xml,
+    plain_text,
+    problem,
+    where,
+)
+from competency_xblock.quiz_engine.model import (
+    FALSE_ID,
+    HTML,
+    MULTIPLE,
+    PLAIN,
+    SINGLE,
+    TRUE_ID,
+    TRUEFALSE,
+    Choice,
+    Question,
+)
+from competency_xblock.text import N_, UserFacingError
+
+_HTML_FORMATS = {"html", ""}  # Moodle's default for questiontext is html
+
+
+def _text_of(parent: Optional[etree._Element], name: str) -> tuple[str, str]:
+    """(text, format) of ``<name format=".."><text>...</text></name>`` under ``parent``."""
+    if parent is None:
+        return "", PLAIN
+    el = parent.find(name) if name else parent
+    if el is None:
+        return "", PLAIN
+    node = el.find("text")
+    text = (node.text or "") if node is not None else ""
+    fmt = HTML if el.get("format", "html") in _HTML_FORMATS else PLAIN
+    return text.strip(), fmt
+
+
+def _fraction(el: etree._Element) -> Fraction:
+    raw = el.get("fraction", "0")
+    try:
+        return Fraction(raw) / 100
+    except (ValueError, ZeroDivisionError) as exc:
+        raise UserFacingError(N_("The fraction \"{value}\" is not a number."),
+                              path=where(el), value=raw[:20]) from exc
+
+
+def parse_moodle_xml(data: bytes | str) -> ImportResult:
+    """Parse a Moodle XML question file; raises :class:`UserFacingError` when malformed."""
+    root = parse_xml(data)
+    if root.tag != "quiz":
+        raise UserFacingError(N_("A Moodle XML file must start with <quiz>, not <{tag}>."),
+                              path=where(root), tag=str(root.tag)[:40])
+    result = ImportResult()
+    ids = IdAllocator()
+    topic = ""
+    for el in root:
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag != "question":
+            raise UserFacingError(N_("Unexpected element <{tag}> inside <quiz>."),
+                                  path=where(el), tag=el.tag[:40])
+        qtype = el.get("type")
+        if not qtype:
+            raise UserFacingError(N_("The <question> has no type attribute."), path=where(el))
+        if qtype == "category":
+            path, _ = _text_of(el, "category")
+            parts = [p for p in path.split("/") if p and not p.startswith("$")]
+            topic = result.add_topic(parts[-1]) if parts else ""
+            continue
+        name, _ = _text_of(el, "name")
+        pos = where(el, "type")
+        if qtype not in ("multichoice", "truefalse"):
+            result.problems.append(problem(
+                pos, N_("The question type \"{qtype}\" is not supported by the quiz; "
+                        "not imported."), name, qtype=qtype[:40]))
+            continue
+        question = _question(el, qtype, name, pos, topic, ids, result)
+        if question is not None:
+            result.questions.append(question)
+            limit_questions(result, pos)
+    return result
+
+
+def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
+    prompt, fmt = _text_of(el, "questiontext")
+    if not prompt:
+        result.problems.append(problem(pos, N_("The question has no text; not imported."), name))
+        return None
+    explanation, efmt = _text_of(el, "generalfeedback")
+    answers = el.findall("answer")
+    parsed = []
+    for a in answers:
+        text, afmt = _text_of(a, "")
+        text = text or ""
+        feedback, ffmt = _text_of(a, "feedback")
+        parsed.append((a, text, afmt, feedback, ffmt))
+    any_html = fmt == HTML or any(HTML in (p[2], p[4]) for p in parsed) or efmt == HTML
+
+    def conv(text: str, text_fmt: str) -> str:
+        return escape(text, quote=False) if any_html and text_fmt != HTML else text
+
+    for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+        if _text_of(el, tag)[0]:
+            result.problems.append(problem(
+                pos, N_("The <{tag}> text is not used; the quiz shows per-choice feedback and "
+                        "the explanation."), name, kind=NOTE, tag=tag))
+    if el.find("hint") is not None:
+        result.problems.append(problem(pos, N_("Hints are not used by the quiz."), name,
+                                       kind=NOTE))
+    if qtype == "truefalse":
+        by_value = {}
+        for a, text, _afmt, feedback, ffmt in parsed:
+            by_value[plain_text(text).lower()] = (a, feedback, ffmt)
+        if set(by_value) != {"true", "false"}:
+            result.problems.append(problem(
+                pos, N_("A true/false question needs the answers \"true\" and \"false\"; "
+                        "not imported."), name))
+            return None
+        truth = _fraction(by_value["true"][0]) > 0
+        choices = tuple(
+            Choice(cid, label, correct, conv(by_value[cid][1], by_value[cid][2]) or None)
+            for cid, label, correct in ((TRUE_ID, "True", truth), (FALSE_ID, "False", not truth)))
+        qtype_out = TRUEFALSE
+    else:
+        single_el = el.find("single")
+        single = single_el is None or (single_el.text or "true").strip().lower() in ("true", "1")
+        weights = [_fraction(p[0]) for p in parsed]
+        if single:
+            correct_flags = [w >= 1 for w in weights]
+            for w, p in zip(weights, parsed, strict=True):
+                if 0 < w < 1:
+                    result.problems.append(problem(
+                        where(p[0], "fraction"),
+                        N_("Partial credit for a choice of a single-choice question is not "
+                           "supported; the choice counts as wrong."), name, kind=NOTE))
+        else:
+            correct_flags = [w > 0 for w in weights]
+        choices = tuple(
+            Choice(f"c{n}", conv(text, afmt), flag, conv(feedback, ffmt) or None)
+            for n, ((a, text, afmt, feedback, ffmt), flag)
+            in enumerate(zip(parsed, correct_flags, strict=True), start=1))
+        qtype_out = SINGLE if single else MULTIPLE
+        count = sum(correct_flags)
+        if len(choices) < 2:
+            result.problems.append(problem(pos, N_("A question needs at least two choices; "
+                                                   "not imported."), name))
+            return None
+        if count == 0:
+            result.problems.append(problem(pos, N_("No choice is marked correct; "
+                                                   "not imported."), name))
+            return None
+        if single and count > 1:
+            result.problems.append(problem(
+                pos, N_("Several choices are fully correct in a single-choice question; "
+                        "not imported."), name))
+            return None
+        if not single:
+            share = Fraction(1, count)
+            exact = all(abs(w - (share if f else -share)) < Fraction(1, 1000)
+                        for w, f in zip(weights, correct_flags, strict=True))
+            if not exact:
+                result.problems.append(problem(
+                    pos, N_("The choice weights were replaced by the per-choice partial-credit "
+                            "rule."), name, kind=NOTE))
+    return Question(id=ids.allocate(name), type=qtype_out, prompt=conv(prompt, fmt),
+                    choices=choices, topic=topic, explanation=conv(explanation, efmt) or None,
+                    text_format=HTML if any_html else PLAIN)

@@ -1,0 +1,177 @@
+"""GIFT import (Moodle's own fixture plus edge cases) and export round trips."""
+from __future__ import annotations
+
+import pytest
+
+from competency_xblock.quiz_engine.bank import bank_to_dict, validate_bank
+from competency_xblock.quiz_engine.exporters.gift import escape_gift, export_gift
+from competency_xblock.quiz_engine.importers import (
+    SKIPPED,
+    import_data,
+    import_path,
+    merge_into_bank,
+    parse_gift,
+)
+from competency_xblock.quiz_engine.model import Bank
+from competency_xblock.text import UserFacingError, pick_language
+
+from .conftest import DATA
+
+FIXTURE = DATA / "gift" / "questions.gift.txt"
+
+
+@pytest.fixture(scope="module")
+def moodle_fixture():
+    return parse_gift(FIXTURE.read_bytes())
+
+
+def test_moodle_fixture_imports_supported_questions(moodle_fixture):
+    by_id = {q.id: q for q in moodle_fixture.questions}
+    assert sorted(by_id) == ["2-08-tsl", "2-08-tsl-2", "Q1", "Q2", "colours"]
+    q2 = by_id["Q2"]
+    assert q2.type == "single" and [c.correct for c in q2.choices] == [True, False, False]
+    assert q2.choices[0].feedback == "right; good!"
+    assert q2.text_format == "html"  # one choice was [html]
+    colours = by_id["colours"]
+    assert colours.type == "multiple"
+    assert [c.text for c in colours.choices if c.correct] == ["yellow", "off-beige"]
+    q1 = by_id["Q1"]
+    assert q1.type == "truefalse" and q1.correct_ids == {"false"}
+    assert q1.choice("false").feedback == "You gave the right answer."
+    assert q1.choice("true").feedback == "42 is the Ultimate Answer."
+    assert q1.explanation.startswith("This is, of course")
+    assert by_id["2-08-tsl"].correct_ids == {"true"}
+
+
+def test_moodle_fixture_reports_every_unsupported_question_with_its_line(moodle_fixture):
+    skipped = {p.question: (p.position, p.params.get("qtype")) for p in moodle_fixture.skipped}
+    assert skipped == {
+        "Q8": ("line 2", "essay"),
+        "Moodle activities": ("line 5", "matching"),
+        "Q5": ("line 31", "numerical"),
+        "Shortanswer": ("line 34", "short answer"),
+    }
+    notes = [p for p in moodle_fixture.problems if p.kind != SKIPPED]
+    assert [n.question for n in notes] == ["colours"]  # 50/-100 weights were approximated
+    # Nothing silently dropped: every question block is either imported or reported.
+    assert len(moodle_fixture.questions) + len(skipped) == 9
+
+
+def test_imported_fixture_is_a_valid_bank(moodle_fixture):
+    bank, notes = merge_into_bank(Bank(()), moodle_fixture)
+    assert validate_bank(bank_to_dict(bank)) == []
+
+
+def test_categories_meta_and_escapes():
+    text = (
+        "$CATEGORY: $course$/top/Datasikkerhed/Phishing og svindel\n\n"
+        "// tags: mail, svindel\n"
+        "// scoring: all_or_nothing\n"
+        "::Mail\\: hvad gør du?:: Hvad koster 2\\=2 \\{ok\\}? {\n"
+        "  ~%50%Rapportér # godt\n  ~%50%Slet\n  ~%-100%Klik\n"
+        "  #### Se artikel 32\\nog ISO 27001.\n}\n"
+    )
+    result = parse_gift(text)
+    (q,) = result.questions
+    assert q.topic == "phishing-og-svindel"
+    assert result.topics == [("phishing-og-svindel", "Phishing og svindel")]
+    assert q.tags == ("mail", "svindel") and q.scoring == "all_or_nothing"
+    assert q.prompt == "Hvad koster 2=2 {ok}?"
+    assert q.explanation == "Se artikel 32\nog ISO 27001."
+    assert q.choices[0].feedback == "godt"
+    assert q.id == "mail-hvad-goer-du"
+
+
+def test_missing_word_format():
+    (q,) = parse_gift("Moodle costs {=nothing ~lots ~a little} to download.").questions
+    assert q.prompt == "Moodle costs _____ to download."
+
+
+@pytest.mark.parametrize("text, line", [
+    ("// c\n::Q:: unclosed {\n=a\n~b\n", 2),
+    ("::Q:: one\n\n::R:: two {=a ~b\n", 3),
+    ("::Q:: stray } brace\n", 1),
+    ("::Q:: nested { =a { ~b }\n", 1),
+    ("::unterminated title { =a ~b }\n", 1),
+])
+def test_malformed_gift_names_the_line(text, line):
+    with pytest.raises(UserFacingError) as caught:
+        parse_gift(text)
+    assert caught.value.path == f"line {line}"
+
+
+def test_unsupported_shapes_are_reported():
+    text = ("::D:: Just a description\n\n"
+            "::N:: single correct only {=yes =%100%also}\n\n"
+            "::Z:: no right answer {~a ~b}\n\n"
+            "::O:: one choice {~%100%a}\n\n"
+            "::P:: partial single {=a ~%50%b ~c}\n")
+    result = parse_gift(text)
+    skipped = {p.question for p in result.skipped}
+    assert skipped == {"D", "N", "Z", "O"}
+    assert [q.id for q in result.questions] == ["P"]
+    assert any("Partial credit" in p.render() for p in result.problems)
+
+
+def test_several_equals_with_tilde_is_refused():
+    result = parse_gift("::S:: pick {=a =b ~c}")
+    assert not result.questions and "Several choices" in result.skipped[0].render()
+
+
+def test_non_utf8_and_size_limits():
+    with pytest.raises(UserFacingError) as caught:
+        parse_gift(b"::Q:: ok {T}\n\n::R:: \xff {T}")
+    assert caught.value.path == "line 3"
+    with pytest.raises(UserFacingError, match="too large"):
+        parse_gift("x" * (5 * 1024 * 1024 + 1))
+
+
+def test_escape_gift():
+    assert escape_gift("a=b~c#d{e}f:g\\h\nx") == "a\\=b\\~c\\#d\\{e\\}f\\:g\\\\h\\nx"
+    (q,) = parse_gift(f"::Q:: {escape_gift('2=2 # {x}: a~b')} {{T}}").questions
+    assert q.prompt == "2=2 # {x}: a~b"
+
+
+def test_gift_bank_gift_round_trip(moodle_fixture):
+    bank = Bank(tuple(moodle_fixture.questions))
+    once = export_gift(bank)
+    again = parse_gift(once)
+    assert again.problems == []
+    assert again.questions == moodle_fixture.questions
+    assert export_gift(Bank(tuple(again.questions))) == once
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_default_bank_to_gift_and_back(bank_default, lang):
+    text = export_gift(bank_default, lang)
+    result = parse_gift(text)
+    assert result.problems == []
+    assert len(result.questions) == len(bank_default.questions)
+    for original, back in zip(bank_default.questions, result.questions, strict=True):
+        assert back.id == original.id and back.type == original.type
+        assert back.topic == original.topic and back.tags == original.tags
+        assert [c.correct for c in back.choices] == [c.correct for c in original.choices]
+        assert back.explanation == pick_language(original.explanation, lang)
+        expected_prompt = pick_language(original.prompt, lang)
+        if original.scenario:
+            expected_prompt = pick_language(original.scenario, lang) + "\n\n" + expected_prompt
+        assert back.prompt == expected_prompt
+        assert bank_default.rule_for(original) == (back.scoring or "per_choice") \
+            or original.type != "multiple"
+        for oc, bc in zip(original.choices, back.choices, strict=True):
+            if original.type != "truefalse":
+                assert bc.text == pick_language(oc.text, lang)
+            assert bc.feedback == (pick_language(oc.feedback, lang) if oc.feedback else None)
+
+
+def test_import_data_detects_format(tmp_path):
+    gift = tmp_path / "x.gift"
+    gift.write_text("::Q:: true? {T}\n", encoding="utf-8")
+    assert import_path(gift).questions[0].type == "truefalse"
+    assert import_data("::Q:: true? {T}").questions
+    with pytest.raises(UserFacingError, match="Unknown import format"):
+        import_data("x", fmt="csv")
+    with pytest.raises(UserFacingError, match="Unknown XML format"):
+        import_data("<html/>")
+    with pytest.raises(UserFacingError, match="folder"):
+        import_path(tmp_path, fmt="gift")

@@ -1,0 +1,296 @@
+"""Moodle XML and CAPA OLX import (safe XML parsing), OLX export round trip, merging."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from competency_xblock.quiz_engine.bank import bank_to_dict, validate_bank
+from competency_xblock.quiz_engine.exporters.olx import export_olx
+from competency_xblock.quiz_engine.importers import (
+    SKIPPED,
+    detect_format,
+    import_data,
+    import_path,
+    merge_into_bank,
+    parse_capa,
+    parse_capa_dir,
+    parse_moodle_xml,
+)
+from competency_xblock.quiz_engine.importers.common import plain_text
+from competency_xblock.quiz_engine.model import Bank
+from competency_xblock.text import UserFacingError, pick_language
+
+from .conftest import DATA
+
+MOODLE = DATA / "moodle"
+CAPA = DATA / "capa"
+
+
+# --- Moodle XML -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def moodle():
+    return parse_moodle_xml((MOODLE / "questions.xml").read_bytes())
+
+
+def test_moodle_supported_types(moodle):
+    by_id = {q.id: q for q in moodle.questions}
+    assert sorted(by_id) == ["72-timer", "art-9", "mistaenkelig-mail", "uneven-weights"]
+    mail = by_id["mistaenkelig-mail"]
+    assert mail.type == "single" and mail.topic == "phishing" and mail.text_format == "html"
+    assert mail.correct_ids == {"c1"} and mail.choices[1].feedback.startswith("Nej")
+    assert mail.explanation == "<p>IT beder aldrig om din adgangskode.</p>"
+    art9 = by_id["art-9"]
+    assert art9.type == "multiple" and art9.correct_ids == {"c1", "c2"}
+    assert "&amp;" in art9.prompt  # plain text escaped because feedback is HTML
+    tf = by_id["72-timer"]
+    assert tf.type == "truefalse" and tf.correct_ids == {"true"}
+    assert tf.choice("false").feedback == "Forkert – 72 timer."
+    assert moodle.topics == [("phishing", "Phishing")]
+
+
+def test_moodle_unsupported_reported_with_element(moodle):
+    skipped = {p.question: p.position for p in moodle.skipped}
+    assert skipped == {
+        "Beskriv en hændelse": 'line 56, <question type="essay">',
+        "Timer": 'line 60, <question type="numerical">',
+        "Myndighed": 'line 65, <question type="shortanswer">',
+        "No correct": 'line 70, <question type="multichoice">',
+    }
+    notes = {p.question for p in moodle.problems if p.kind != SKIPPED}
+    assert notes == {"Mistænkelig mail", "Uneven weights"}
+
+
+def test_moodle_import_is_a_valid_bank(moodle):
+    bank, _ = merge_into_bank(Bank(()), moodle)
+    assert validate_bank(bank_to_dict(bank)) == []
+
+
+def test_malformed_moodle_xml_names_line_and_column():
+    with pytest.raises(UserFacingError) as caught:
+        import_path(MOODLE / "malformed.xml")
+    assert caught.value.path == "line 6, column 14"
+    assert "not well-formed" in caught.value.render()
+
+
+def test_doctype_and_entities_are_refused():
+    with pytest.raises(UserFacingError) as caught:
+        parse_moodle_xml((MOODLE / "xxe.xml").read_bytes())
+    assert caught.value.path == "line 2" and "DOCTYPE" in caught.value.render()
+    laughs = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+              '<!ENTITY lol2 "&lol;&lol;&lol;">]>\n<quiz>&lol2;</quiz>')
+    with pytest.raises(UserFacingError, match="DOCTYPE"):
+        parse_moodle_xml(laughs)
+    with pytest.raises(UserFacingError):  # an undeclared entity is not expanded either
+        parse_moodle_xml("<quiz><question type='essay'><name><text>&xxe;</text></name>"
+                         "</question></quiz>")
+
+
+@pytest.mark.parametrize("xml, words", [
+    ("<questions/>", "must start with <quiz>"),
+    ("<quiz><item/></quiz>", "Unexpected element <item>"),
+    ("<quiz>\n<question><name><text>x</text></name></question></quiz>", "no type attribute"),
+    ("<quiz><question type='multichoice'><questiontext><text>q</text></questiontext>"
+     "<answer fraction='lots'><text>a</text></answer></question></quiz>", "not a number"),
+    ("", "not well-formed"),
+])
+def test_moodle_structural_errors(xml, words):
+    with pytest.raises(UserFacingError) as caught:
+        parse_moodle_xml(xml)
+    assert words in caught.value.render()
+    assert caught.value.path.startswith("line")
+
+
+def test_moodle_question_level_problems():
+    xml = """<quiz>
+<question type="multichoice"><name><text>empty</text></name>
+  <questiontext><text></text></questiontext></question>
+<question type="truefalse"><name><text>tf</text></name>
+  <questiontext><text>q</text></questiontext>
+  <answer fraction="100"><text>yes</text></answer><answer fraction="0"><text>no</text></answer>
+</question>
+<question type="multichoice"><name><text>one</text></name>
+  <questiontext><text>q</text></questiontext><single>true</single>
+  <answer fraction="100"><text>a</text></answer></question>
+<question type="multichoice"><name><text>two right</text></name>
+  <questiontext><text>q</text></questiontext><single>true</single>
+  <answer fraction="100"><text>a</text></answer><answer fraction="100"><text>b</text></answer>
+</question>
+<question type="multichoice"><name><text>partial</text></name>
+  <questiontext><text>q</text></questiontext><single>true</single><hint><text>h</text></hint>
+  <answer fraction="100"><text>a</text></answer><answer fraction="50"><text>b</text></answer>
+</question>
+</quiz>"""
+    result = parse_moodle_xml(xml)
+    assert {p.question for p in result.skipped} == {"empty", "tf", "one", "two right"}
+    assert [q.id for q in result.questions] == ["partial"]
+    notes = [p.render() for p in result.problems if p.kind != SKIPPED]
+    assert any("Hints" in n for n in notes) and any("Partial credit" in n for n in notes)
+
+
+# --- CAPA -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo():
+    return parse_capa_dir(CAPA)
+
+
+def test_capa_demo_course(demo):
+    by_id = {q.id: q for q in demo.questions}
+    assert len(by_id) == 7
+    checkbox = by_id["0135258373e648f2b57a80ae06bade61"]
+    assert checkbox.type == "multiple" and checkbox.scoring == "all_or_nothing"
+    assert len(checkbox.correct_ids) == 3
+    assert checkbox.prompt.startswith("Which of the following fun facts")
+    assert "There are 3 correct answers." in checkbox.prompt
+    assert checkbox.choices[0].feedback.startswith("Bats actually")
+    assert checkbox.explanation.startswith("<p>In case you're wondering")
+    pendleton = by_id["b20c43dfbd874a729762ab44a1dfc282"]
+    assert pendleton.type == "single" and "SS Pendleton was a 1950" in pendleton.scenario
+    assert pendleton.choice("c2").correct and pendleton.choice("c2").text == "1952"
+    assert pendleton.choice("c2").feedback.startswith("Correct!")
+    assert by_id["0895f1b6c0b329e50b90"].explanation.startswith("<p>Answer: B. Epiglottis")
+    bank, _ = merge_into_bank(Bank(()), demo)
+    assert validate_bank(bank_to_dict(bank)) == []
+
+
+def test_capa_reports_what_it_cannot_import(demo):
+    skipped = {p.position.split(",")[0]: p for p in demo.skipped}
+    assert set(skipped) == {"330956aa9c304a0a8e944d3caac15494.xml",
+                            "85f3f7f9b72548af880975112f27817c.xml",
+                            "c89f56c74a3a424dbffb665d4643b42f.xml"}
+    assert skipped["c89f56c74a3a424dbffb665d4643b42f.xml"].params["qtype"] == "optionresponse"
+    assert "<optionresponse>" in skipped["c89f56c74a3a424dbffb665d4643b42f.xml"].position
+    assert skipped["85f3f7f9b72548af880975112f27817c.xml"].params["count"] == 8
+    notes = [p.render() for p in demo.problems if p.kind != SKIPPED]
+    assert any("unticked" in n for n in notes)
+    assert any("Hints on demand" in n for n in notes)
+    assert any("/static/" in n for n in notes)
+    # 10 problem files: 7 imported + 3 reported; nothing silently dropped.
+    assert len(demo.questions) + len(demo.skipped) == 10
+
+
+@pytest.mark.parametrize("xml, words", [
+    ("<problem><multiplechoiceresponse>", "not well-formed"),
+    ("<vertical/>", "must start with <problem>"),
+])
+def test_capa_malformed(xml, words):
+    with pytest.raises(UserFacingError) as caught:
+        parse_capa(xml, source="problem/x.xml")
+    assert words in caught.value.render()
+    assert caught.value.path.startswith("problem/x.xml, line")
+
+
+def test_capa_question_level_problems():
+    cases = {
+        "<problem/>": "no response",
+        "<problem><multiplechoiceresponse><label>q</label></multiplechoiceresponse></problem>":
+            "choicegroup",
+        "<problem><multiplechoiceresponse><choicegroup><choice correct='true'>a</choice>"
+        "<choice>b</choice></choicegroup></multiplechoiceresponse></problem>": "no question text",
+        "<problem><choiceresponse><label>q</label><checkboxgroup><choice>a</choice>"
+        "<choice>b</choice></checkboxgroup></choiceresponse></problem>": "No choice",
+        "<problem><multiplechoiceresponse><label>q</label><choicegroup>"
+        "<choice correct='true'>a</choice><choice correct='true'>b</choice></choicegroup>"
+        "</multiplechoiceresponse></problem>": "Several choices",
+        "<problem><multiplechoiceresponse><label>q</label><choicegroup>"
+        "<choice correct='true'>a</choice></choicegroup></multiplechoiceresponse></problem>":
+            "at least two",
+    }
+    for xml, words in cases.items():
+        result = parse_capa(xml)
+        assert not result.questions and words in result.skipped[0].render(), xml
+
+
+def test_capa_truefalse_and_partial_credit():
+    tf = parse_capa("<problem><multiplechoiceresponse><label>Sky is blue</label><choicegroup>"
+                    "<choice correct='false'>False</choice><choice correct='true'>True</choice>"
+                    "</choicegroup></multiplechoiceresponse></problem>").questions[0]
+    assert tf.type == "truefalse" and [c.id for c in tf.choices] == ["true", "false"]
+    assert tf.correct_ids == {"true"}
+    result = parse_capa("<problem><choiceresponse partial_credit='halves'><label>q</label>"
+                        "<checkboxgroup><choice correct='true'>a</choice><choice>b</choice>"
+                        "</checkboxgroup></choiceresponse></problem>")
+    assert result.questions[0].scoring == "per_choice"
+    assert any("halves" in p.render() for p in result.problems)
+
+
+def test_detect_format():
+    assert detect_format((MOODLE / "questions.xml").read_bytes()) == "moodle"
+    assert detect_format((CAPA / "870b16e640d541af94a308caac834d2e.xml").read_bytes()) == "capa"
+    assert detect_format("::Q:: x {T}") == "gift"
+    assert import_data((CAPA / "870b16e640d541af94a308caac834d2e.xml").read_bytes()).questions
+
+
+# --- OLX export round trip ------------------------------------------------------------------
+
+def visible(text: str) -> str:
+    """Plain authored text as it reads (the default bank is plain text)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_default_bank_to_olx_and_back(bank_default, lang):
+    files = export_olx(bank_default, lang)
+    assert len(files) == len(bank_default.questions)
+    assert all(name.startswith("problem/") for name in files)
+    back = {}
+    for name, xml in files.items():
+        result = parse_capa(xml, source=name)
+        assert result.skipped == []
+        (q,) = result.questions
+        back[q.id] = q
+    for original in bank_default.questions:
+        q = back[original.id]
+        assert q.type == original.type
+        assert q.correct_ids == original.correct_ids
+        assert plain_text(q.prompt) == visible(pick_language(original.prompt, lang))
+        if original.scenario:
+            assert plain_text(q.scenario) == visible(pick_language(original.scenario, lang))
+        assert plain_text(q.explanation) == visible(pick_language(original.explanation, lang))
+        for oc in original.choices:
+            bc = q.choice(oc.id)
+            assert plain_text(bc.text) == visible(pick_language(oc.text, lang))
+            if oc.feedback:
+                assert plain_text(bc.feedback) == visible(pick_language(oc.feedback, lang))
+        if original.type == "multiple":
+            assert q.scoring == bank_default.rule_for(original)
+
+
+def test_olx_export_of_html_question_round_trips(demo):
+    bank = Bank(tuple(demo.questions))
+    for name, xml in export_olx(bank).items():
+        (q,) = parse_capa(xml, source=name).questions
+        original = bank.question(q.id)
+        assert q.correct_ids == original.correct_ids
+        assert plain_text(q.prompt) == plain_text(original.prompt)
+        assert plain_text(q.explanation or "") == plain_text(original.explanation or "")
+
+
+def test_olx_escapes_plain_text():
+    from competency_xblock.quiz_engine.model import Choice, Question
+    q = Question("x", "single", "Is <b>this</b> & that?",
+                 (Choice("a", "<script>alert(1)</script>", True), Choice("b", "no")))
+    xml = export_olx(Bank((q,)))["problem/x.xml"]
+    assert "<script>" not in xml and "&lt;script&gt;" in xml
+    assert "Is &lt;b&gt;this&lt;/b&gt; &amp; that?" in xml
+
+
+# --- merging --------------------------------------------------------------------------------
+
+def test_merge_renames_clashing_ids_and_declares_topics(small_bank):
+    result = parse_moodle_xml("""<quiz>
+<question type="truefalse"><name><text>s1</text></name>
+  <questiontext><text>q</text></questiontext>
+  <answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer>
+</question></quiz>""")
+    merged, notes = merge_into_bank(small_bank, result, topic="imported-moodle")
+    assert [q.id for q in merged.questions][-1] == "s1-2"
+    assert "already in the bank" in notes[0].render()
+    assert merged.questions[-1].topic == "imported-moodle"
+    assert "imported-moodle" in {t.id for t in merged.topics}
+    assert validate_bank(bank_to_dict(merged)) == []
+    merged2, _ = merge_into_bank(small_bank, result)
+    assert merged2.questions[-1].topic == ""
+    assert validate_bank(bank_to_dict(merged2)) == []
