@@ -1,23 +1,134 @@
 """Service atlas lookup block (OLX tag ``atlas_lookup``).
 
-Thin XBlock layer: fields, views and handlers; the domain logic lives in pure packages.
+Thin XBlock layer over :mod:`competency_xblock.atlas`: fields, views and handlers.
+
+Modes: ``lookup`` (an ungraded search box over the atlas) and ``exercise`` (authored
+scenarios; the learner searches and refers each one to a unit or service; graded).
+
+Where the atlas comes from: ``inline_atlas`` (small atlases stored in the block) or a named
+atlas from ``XBLOCK_SETTINGS["competency_xblock"]["atlases"]`` (file path or URL, cached,
+last good version kept; see :mod:`competency_xblock.atlas.sources`).  A broken source never
+breaks the page: learners see a friendly message, staff see the error.
+
+Counters for the staff list of candidate søgeord: each learner's no-hit searches and wrong
+picks are kept in ``Scope.user_state`` (``gap_log``, bounded, one writer), the single source
+of truth.  A copy keyed by the learner's hashed anonymous id is mirrored into
+``Scope.user_state_summary`` so the staff view can aggregate without reading every learner's
+state.  The mirror is only ever *overwritten* with the learner's complete log, never
+incremented: if two learners save at the same moment and one write is lost, that learner's
+entry is restored, complete, by their next recorded search.  The LMS report
+(``generate_report_data``) reads ``user_state`` directly and is always exact.
 """
 from __future__ import annotations
 
-from xblock.fields import Scope, String
+import hashlib
+import json
+from collections import OrderedDict
+from html import escape
 
+from xblock.fields import Dict, Float, Integer, List, Scope, String
+from xblock.scorable import ScorableXBlockMixin, Score
+from xblock.validation import ValidationMessage
+
+from competency_xblock.atlas import gaps
+from competency_xblock.atlas.exercise import Exercise, Progress
+from competency_xblock.atlas.index import get_index
+from competency_xblock.atlas.kle import SHIPPED_VERSION, atlas_drift, drift_summary
+from competency_xblock.atlas.model import AtlasValidationError, content_digest
+from competency_xblock.atlas.search import search as run_search
+from competency_xblock.atlas.sources import SourceState, load_inline, registry_for
+from competency_xblock.atlas.views import answer_labels, result_view, scenario_views
 from competency_xblock.core.base import CompetencyBlockBase
+from competency_xblock.core.grading import WeightedMixin
+from competency_xblock.core.handlers import json_api
 from competency_xblock.core.olx import AuthoredOlxMixin
+from competency_xblock.core.resources import load_text
 from competency_xblock.core.studio import StudioMixin
-from competency_xblock.text import N_
+from competency_xblock.text import N_, UserFacingError
+
+MODE_LOOKUP = "lookup"
+MODE_EXERCISE = "exercise"
+DEFAULT_ATLAS = "eksempel-kommune"
+DEFAULT_SCENARIOS = "data/atlas/eksempel-kommune-scenarios.json"
+MAX_SUMMARY_LEARNERS = 2000
+SUMMARY_ENTRIES_PER_LEARNER = 20
 
 UI_TEXT = {
     "heading": N_("Service atlas lookup"),
+    "search_label": N_("Search the service atlas"),
+    "search_help": N_("Type what the citizen or business asks about, a søgeord or a KLE "
+                      "number (for example 23.05)."),
+    "search_button": N_("Search"),
+    "searching": N_("Searching…"),
+    "results": N_("Results"),
+    "unit": N_("Handled by"),
+    "kle": N_("KLE"),
+    "keywords": N_("Søgeord"),
+    "referral": N_("Referral notes"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "secure_mail": N_("Secure mail"),
+    "address": N_("Address"),
+    "opening_hours": N_("Opening hours"),
+    "web": N_("Web page"),
+    "did_you_mean": N_("Showing results for: {words}"),
+    "unavailable": N_("The service atlas is not available right now. Please try again later."),
+    "error": N_("Something went wrong. Please try again."),
+    "scenario": N_("Scenario {n} of {total}"),
+    "scenarios": N_("Scenarios"),
+    "task": N_("Find where to refer this person, then choose the unit or the service."),
+    "pick_service": N_("Choose this service"),
+    "pick_unit": N_("Choose the unit: {unit}"),
+    "correct": N_("Correct."),
+    "incorrect": N_("Not correct."),
+    "hint": N_("Hint:"),
+    "explanation": N_("Explanation:"),
+    "answer": N_("The right place:"),
+    "attempts_left": N_("Attempts left: {count}."),
+    "no_attempts_left": N_("No attempts left for this scenario."),
+    "next": N_("Next scenario"),
+    "previous": N_("Previous scenario"),
+    "solved": N_("Solved"),
+    "not_solved": N_("Not solved"),
+    "open": N_("Not finished"),
+    "score": N_("Your score: {earned} of {possible} scenarios."),
+    "staff_heading": N_("For staff"),
+    "staff_source": N_("Atlas: {name} ({services} services, KLE version {kle})"),
+    "staff_stale": N_("The latest update of the atlas failed; the last good version is "
+                      "still in use."),
+    "staff_error": N_("Problem with the atlas:"),
+    "staff_drift": N_("{count} KLE numbers in the atlas do not exist in KLE {version}."),
+    "staff_gaps": N_("Show candidate søgeord"),
+    "staff_gaps_heading": N_("Candidate søgeord from learners' searches"),
+    "staff_gaps_empty": N_("No searches without results or wrong picks yet."),
+    "staff_term": N_("Search words"),
+    "staff_learners": N_("Learners"),
+    "staff_count": N_("Times"),
+    "staff_no_hits": N_("No results"),
+    "staff_wrong": N_("Wrong picks"),
+    "staff_target": N_("Suggested service or unit"),
 }
 
+MODE_VALUES = ({"display_name": "Lookup (ungraded search)", "value": MODE_LOOKUP},
+               {"display_name": "Exercise (graded referral scenarios)", "value": MODE_EXERCISE})
 
-class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, CompetencyBlockBase):
-    """Service atlas lookup."""
+_INLINE_CACHE: dict[str, object] = {}
+_EXERCISE_CACHE: dict[str, Exercise] = {}
+
+
+def _cached(cache: dict, key: str, build):
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = value
+    return value
+
+
+class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXBlockMixin,
+                        CompetencyBlockBase):
+    """Service atlas: Danish-aware lookup and graded referral exercises."""
 
     display_name = String(
         display_name="Display name",
@@ -25,14 +136,372 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, CompetencyBlockBase):
         scope=Scope.settings,
         default="Service atlas lookup",
     )
-    editable_fields = ("display_name",)
-    css_files = ("public/css/common.css",)
-    js_files = ("public/js/common.js",)
+    mode = String(
+        display_name="Mode",
+        help="lookup: a search box over the atlas (ungraded). exercise: scenarios the learner "
+             "refers to the right unit or service (graded).",
+        scope=Scope.settings,
+        default=MODE_LOOKUP,
+        values=MODE_VALUES,
+    )
+    atlas_name = String(
+        display_name="Atlas",
+        help="Name of an atlas configured by the operator (XBLOCK_SETTINGS), e.g. "
+             "\"eksempel-kommune\". Ignored when an inline atlas is given.",
+        scope=Scope.settings,
+        default=DEFAULT_ATLAS,
+    )
+    inline_atlas = Dict(
+        display_name="Inline atlas",
+        help="A small atlas stored in the block (JSON, see the atlas schema). Leave empty to "
+             "use the named atlas.",
+        scope=Scope.content,
+        default={},
+        xml_node=True,
+    )
+    exercise = Dict(
+        display_name="Exercise scenarios",
+        help="Scenarios for exercise mode (JSON, see the atlas-exercise schema). Leave empty "
+             "to use the example scenarios of Eksempel Kommune.",
+        scope=Scope.content,
+        default={},
+        xml_node=True,
+    )
+    max_attempts = Integer(
+        display_name="Attempts per scenario",
+        help="How many picks a learner has per scenario; 0 means unlimited.",
+        scope=Scope.settings,
+        default=2,
+    )
+    results_per_page = Integer(
+        display_name="Results shown",
+        help="How many search results to show (1-50).",
+        scope=Scope.settings,
+        default=8,
+    )
 
+    progress = Dict(scope=Scope.user_state, default={}, help="Exercise progress per scenario.")
+    gap_log = List(scope=Scope.user_state, default=[],
+                   help="This learner's searches without results and wrong picks (bounded).")
+    searches = Integer(scope=Scope.user_state, default=0, help="Searches made (lookup mode).")
+    raw_earned = Float(scope=Scope.user_state, default=None,
+                       help="Solved scenarios (raw score).")
+    gap_mirror = Dict(scope=Scope.user_state_summary, default={},
+                      help="Copies of learners' gap logs, keyed by hashed anonymous id.")
+
+    editable_fields = ("display_name", "mode", "atlas_name", "inline_atlas", "exercise",
+                       "max_attempts", "results_per_page", "weight")
+    css_files = ("public/css/common.css", "public/css/atlas.css")
+    js_files = ("public/js/common.js", "public/js/atlas.js")
+    js_init = "AtlasLookupInit"
+
+    # ---- content ------------------------------------------------------------------------
+    def atlas_state(self) -> SourceState:
+        """The atlas to use now (maybe None) and the last problem with it. Never raises."""
+        if self.inline_atlas:
+            key = content_digest(self.inline_atlas)
+            try:
+                atlas = _cached(_INLINE_CACHE, key, lambda: load_inline(self.inline_atlas))
+            except UserFacingError as error:
+                return SourceState("inline", error=error, origin="inline")
+            return SourceState("inline", atlas=atlas, origin="inline")
+        settings = {"atlases": self.setting("atlases", {}) or {},
+                    "refresh_seconds": self.setting("atlas_refresh_seconds", 300)}
+        try:
+            registry = registry_for(settings)
+        except UserFacingError as error:
+            return SourceState(self.atlas_name, error=error)
+        return registry.get(self.atlas_name or DEFAULT_ATLAS)
+
+    def exercise_content(self) -> Exercise:
+        data = self.exercise
+        if not data:
+            data = json.loads(load_text(DEFAULT_SCENARIOS))
+        key = content_digest(data)
+        return _cached(_EXERCISE_CACHE, key, lambda: Exercise.from_dict(data))
+
+    def _progress(self) -> Progress:
+        return Progress(self.exercise_content(), self.progress, max_attempts=self.max_attempts)
+
+    def _limit(self) -> int:
+        return max(1, min(int(self.results_per_page or 8), 50))
+
+    # ---- views --------------------------------------------------------------------------
     def student_view(self, context=None):
         text = self.ui_text(UI_TEXT)
-        return self.fragment("atlas_lookup.html", {"text": text, "title": self.title()})
+        state = self.atlas_state()
+        staff = self.is_staff()
+        args = {"mode": self.mode, "text": text, "limit": self._limit(),
+                "available": state.atlas is not None, "staff": staff}
+        scenarios = []
+        if self.mode == MODE_EXERCISE:
+            try:
+                progress = self._progress()
+                scenarios = scenario_views(progress.exercise, progress, state.atlas,
+                                           self.language)
+                earned, possible = progress.score()
+                args["score"] = {"earned": earned, "possible": possible}
+            except UserFacingError:
+                args["available"] = False   # staff see the problem in the staff status
+        args["scenarios"] = scenarios
+        if staff:
+            args["staff_status"] = self._staff_status(state, text)
+        context = {"text": text, "title": self.title(), "mode": self.mode,
+                   "available": args["available"], "staff": staff}
+        return self.fragment("atlas_lookup.html", context, js_args=args)
 
+    def _staff_status(self, state: SourceState, text: dict) -> dict:
+        status: dict = {"problems": []}
+        if state.atlas is not None:
+            atlas = state.atlas
+            status["source"] = text["staff_source"].format(
+                name=state.name, services=len(atlas), kle=atlas.kle_version or "?")
+            if atlas.kle_version == SHIPPED_VERSION:
+                drift = drift_summary(atlas_drift(atlas))
+                if drift:
+                    status["drift"] = text["staff_drift"].format(count=len(drift),
+                                                                 version=SHIPPED_VERSION)
+                    status["drift_numbers"] = list(drift)[:50]
+            if self.mode == MODE_EXERCISE:
+                try:
+                    status["problems"] += [p.render(self.gettext)
+                                           for p in self.exercise_content().problems_with(atlas)]
+                except UserFacingError as error:
+                    status["problems"].append(error.render(self.gettext))
+        if state.error is not None:
+            if state.stale:
+                status["stale"] = text["staff_stale"]
+            problems = getattr(state.error, "problems", None) or [state.error]
+            status["problems"] += [p.render(self.gettext) for p in problems[:20]]
+        return status
+
+    # ---- handlers -----------------------------------------------------------------------
+    def _require_atlas(self):
+        state = self.atlas_state()
+        if state.atlas is None:
+            raise UserFacingError(UI_TEXT["unavailable"])
+        return state.atlas
+
+    @json_api("atlas-search", max_bytes=16 * 1024)
+    def search(self, data, suffix=""):
+        atlas = self._require_atlas()
+        query = data["query"]
+        limit = min(int(data.get("limit") or self._limit()), 50)
+        result = run_search(get_index(atlas), query, limit=limit, language=self.language)
+        scenario_id = data.get("scenario") or ""
+        expected: tuple = ()
+        if self.mode == MODE_EXERCISE and scenario_id:
+            progress = self._progress()
+            scenario = progress.exercise.scenario(scenario_id)
+            if scenario is None:
+                raise UserFacingError(N_("Unknown scenario \"{id}\"."), id=scenario_id)
+            if result.status not in ("empty_query", "query_too_long"):
+                progress.record_search(scenario_id, query)
+                self.progress = progress.to_dict()
+            expected = scenario.answer_services or scenario.answer_units
+        elif result.status not in ("empty_query", "query_too_long"):
+            self.searches += 1
+        if result.status == "no_hits":
+            self._log_gap(gaps.record(gaps.KIND_NO_HITS, query, scenario_id, expected))
+        self.publish_event("atlas.searched", {"status": result.status,
+                                              "results": result.total,
+                                              "scenario": scenario_id})
+        return result_view(atlas, result, self.language, self.gettext)
+
+    @json_api("atlas-pick")
+    def pick(self, data, suffix=""):
+        if self.mode != MODE_EXERCISE:
+            raise UserFacingError(N_("This block has no exercise."))
+        atlas = self._require_atlas()
+        progress = self._progress()
+        outcome = progress.pick(atlas, data["scenario"], data["kind"], data["id"])
+        self.progress = progress.to_dict()
+        scenario = progress.exercise.scenario(data["scenario"])
+        if not outcome.correct:
+            state = progress.states[scenario.id]
+            self._log_gap(gaps.record(gaps.KIND_WRONG_PICK,
+                                      state.queries[-1] if state.queries else "",
+                                      scenario.id,
+                                      scenario.answer_services or scenario.answer_units,
+                                      data["id"]))
+        earned, possible = progress.score()
+        if outcome.finished:
+            self.raw_earned = float(earned)
+            self.publish_grade(float(earned), float(possible))
+            if progress.all_finished():
+                self.publish_completion(1.0)
+        self.publish_event("atlas.picked", {"scenario": scenario.id, "kind": data["kind"],
+                                            "picked": data["id"], "correct": outcome.correct,
+                                            "attempt": outcome.attempts})
+        view = scenario_views(progress.exercise, progress, atlas, self.language)
+        return {
+            "correct": outcome.correct,
+            "finished": outcome.finished,
+            "attempts_left": outcome.attempts_left,
+            "hint": self.localized(outcome.hint),
+            "explanation": self.localized(outcome.explanation),
+            "answer": answer_labels(atlas, outcome.answer_units, outcome.answer_services,
+                                    self.language) if outcome.finished else [],
+            "scenario": next(v for v in view if v["id"] == scenario.id),
+            "score": {"earned": earned, "possible": possible},
+        }
+
+    @json_api(None, staff_only=True, read_only=True)
+    def staff_gaps(self, data, suffix=""):
+        state = self.atlas_state()
+        logs = [(learner, entries) for learner, entries in (self.gap_mirror or {}).items()
+                if isinstance(entries, list)]
+        found = gaps.candidates(logs, state.atlas)
+        rows = []
+        for candidate in found:
+            row = candidate.to_dict()
+            target = row["target"]
+            label = target
+            if state.atlas is not None and target:
+                service = state.atlas.service(target)
+                unit = state.atlas.unit(target)
+                label = (service.label(self.language) if service
+                         else unit.label(self.language) if unit else target)
+            row["target_label"] = label
+            rows.append(row)
+        return {"candidates": rows, "learners": len(logs)}
+
+    def _log_gap(self, entry: dict) -> None:
+        if not entry.get("query"):
+            return
+        self.gap_log = gaps.append(self.gap_log, entry)
+        key = hashlib.sha256(f"{self.scope_ids.usage_id}:{self.learner_id()}".encode()) \
+            .hexdigest()[:16]
+        mirror = dict(self.gap_mirror or {})
+        mirror.pop(key, None)                       # re-insert: newest learners last
+        mirror[key] = list(self.gap_log)[-SUMMARY_ENTRIES_PER_LEARNER:]
+        while len(mirror) > MAX_SUMMARY_LEARNERS:
+            mirror.pop(next(iter(mirror)))
+        self.gap_mirror = mirror
+
+    # ---- grading ------------------------------------------------------------------------
+    def max_score(self):
+        """Scenarios count (content only, unbound); None (ungraded) in lookup mode."""
+        if self.mode != MODE_EXERCISE:
+            return None
+        try:
+            return float(len(self.exercise_content().scenarios))
+        except UserFacingError:
+            return None
+
+    def has_submitted_answer(self) -> bool:
+        return any(state.get("attempts") for state in (self.progress or {}).values()
+                   if isinstance(state, dict))
+
+    def get_score(self) -> Score:
+        possible = self.max_score() or 0.0
+        return Score(raw_earned=float(self.raw_earned or 0.0), raw_possible=possible)
+
+    def set_score(self, score: Score) -> None:
+        self.raw_earned = float(score.raw_earned)
+
+    def calculate_score(self) -> Score:
+        progress = self._progress()
+        earned, possible = progress.score()
+        return Score(raw_earned=float(earned), raw_possible=float(possible))
+
+    # ---- reports ------------------------------------------------------------------------
+    def generate_report_data(self, user_state_iterator, limit_responses=None):
+        """One row per learner and scenario: the pick, whether it was right, the searches."""
+        if self.mode != MODE_EXERCISE:
+            return
+        try:
+            exercise = self.exercise_content()
+        except UserFacingError:
+            return
+        atlas = self.atlas_state().atlas
+        count = 0
+        for user_state in user_state_iterator:
+            state = (user_state.state or {}).get("progress") or {}
+            progress = Progress(exercise, state, max_attempts=self.max_attempts)
+            for scenario in exercise.scenarios:
+                scenario_state = progress.states[scenario.id]
+                if not scenario_state.attempts and not scenario_state.searches:
+                    continue
+                if limit_responses is not None and count >= limit_responses:
+                    return
+                count += 1
+                last = scenario_state.picks[-1] if scenario_state.picks else {}
+                yield user_state.username, OrderedDict([
+                    ("scenario", scenario.id),
+                    ("prompt", self.localized(scenario.prompt)),
+                    ("pick", last.get("id", "")),
+                    ("pick_label", self._label(atlas, last)),
+                    ("correct", bool(last.get("correct"))),
+                    ("solved", scenario_state.solved),
+                    ("attempts", scenario_state.attempts),
+                    ("searches", scenario_state.searches),
+                ])
+
+    def _label(self, atlas, pick: dict) -> str:
+        if not pick or atlas is None:
+            return ""
+        item = atlas.unit(pick.get("id", "")) if pick.get("kind") == "unit" \
+            else atlas.service(pick.get("id", ""))
+        return item.label(self.language) if item else ""
+
+    # ---- Studio -------------------------------------------------------------------------
+    def validate_field_data(self, validation, data):
+        def error(message, **params):
+            validation.add(ValidationMessage(ValidationMessage.ERROR,
+                                             self.gettext(message).format(**params)))
+
+        if data.mode not in (MODE_LOOKUP, MODE_EXERCISE):
+            error(N_("The mode must be lookup or exercise."))
+        if data.max_attempts is None or not 0 <= data.max_attempts <= 10:
+            error(N_("Attempts per scenario must be between 0 and 10."))
+        if data.results_per_page is None or not 1 <= data.results_per_page <= 50:
+            error(N_("Results shown must be between 1 and 50."))
+        if data.weight is not None and data.weight < 0:
+            error(N_("The weight cannot be negative."))
+        atlas = None
+        if data.inline_atlas:
+            try:
+                atlas = load_inline(data.inline_atlas)
+            except AtlasValidationError as exc:
+                for problem in exc.problems[:20]:
+                    validation.add(ValidationMessage(ValidationMessage.ERROR,
+                                                     problem.render(self.gettext)))
+        if data.exercise:
+            try:
+                exercise = Exercise.from_dict(data.exercise)
+            except UserFacingError as exc:
+                validation.add(ValidationMessage(ValidationMessage.ERROR,
+                                                 exc.render(self.gettext)))
+            else:
+                if atlas is not None:
+                    for problem in exercise.problems_with(atlas):
+                        validation.add(ValidationMessage(ValidationMessage.ERROR,
+                                                         problem.render(self.gettext)))
+
+    # ---- demo ---------------------------------------------------------------------------
     @staticmethod
     def workbench_scenarios():
-        return [("Service atlas lookup", "<atlas_lookup/>")]
+        small = json.dumps(_DEMO_INLINE, ensure_ascii=False)
+        return [
+            ("Service atlas: referral exercise (Eksempel Kommune)",
+             '<atlas_lookup mode="exercise" display_name="Henvisning: hvor skal borgeren hen?"/>'),
+            ("Service atlas: lookup (Eksempel Kommune)", "<atlas_lookup/>"),
+            ("Service atlas: small inline atlas",
+             '<atlas_lookup xmlns:option="http://code.edx.org/xblock/option">'
+             f"<option:inline_atlas>{escape(small, quote=False)}</option:inline_atlas>"
+             "</atlas_lookup>"),
+        ]
+
+
+_DEMO_INLINE = {
+    "id": "mini", "title": "Mini-atlas", "kle_version": "2025-05-01",
+    "units": [{"id": "borgerservice", "name": "Borgerservice",
+               "contact": {"phone": "+45 99 99 00 00", "opening_hours": "Man-fre 10-14"}}],
+    "services": [
+        {"id": "pas", "title": "Pas", "kle": ["23.09.02"], "unit": "borgerservice",
+         "keywords": ["Rejsepas", "Nyt pas"]},
+        {"id": "koerekort", "title": "Kørekort", "kle": ["23.09.04"], "unit": "borgerservice",
+         "keywords": ["Fornyelse af kørekort"]},
+    ],
+}

@@ -25,6 +25,10 @@ DEFAULT_SETTINGS = {
     "workbench_staff_ids": [],
     # k for k-anonymity in every staff view and report (never lower than 5).
     "min_group_size": 5,
+    # Named service atlases: {"name": {"path": "/srv/atlas.json"} or {"url": "https://..."}}.
+    "atlases": {},
+    # How often a named atlas source is checked for changes (seconds).
+    "atlas_refresh_seconds": 300,
 }
 
 

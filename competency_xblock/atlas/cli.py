@@ -1,0 +1,141 @@
+"""Click commands for ``competency-xblock import kle`` and ``import atlas``.
+
+Register them in the package CLI with ``import_group.add_command(kle_command)`` and
+``import_group.add_command(atlas_command)``.  They write an atlas JSON file only when
+nothing was rejected (or ``--accept-rejects`` is given), so a bad file never half-replaces a
+good one; every rejected record is printed with its line or element.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .importers import ImportReport, import_csv, import_json, import_kle_xml
+from .importers.json_import import parse_json
+from .kle import SHIPPED_VERSION, atlas_drift, drift_summary
+from .model import content_digest
+
+EXIT_OK, EXIT_REJECTS, EXIT_FATAL = 0, 1, 2
+
+
+def _progress_callback(label: str, path: Path):
+    total = path.stat().st_size if path.exists() else 0
+    if total < 512 * 1024 or not sys.stderr.isatty():
+        return None, None
+    bar = click.progressbar(length=total, label=label, file=sys.stderr)
+    state = {"done": 0}
+
+    def progress(done: int, _total: int) -> None:
+        bar.update(done - state["done"])
+        state["done"] = done
+
+    return bar, progress
+
+
+def _report(report: ImportReport, output: Path, accept_rejects: bool) -> int:
+    for warning in report.warnings:
+        click.echo(f"warning: {warning.render()}", err=True)
+    for rejection in report.rejected:
+        click.echo(f"rejected: {rejection.render()}", err=True)
+    atlas = report.atlas
+    if atlas is not None and atlas.kle_version == SHIPPED_VERSION:
+        for number, services in drift_summary(atlas_drift(atlas)).items():
+            click.echo(f"warning: KLE {number} does not exist in KLE {SHIPPED_VERSION} "
+                       f"(used by {len(services)} service(s): {', '.join(services[:5])})",
+                       err=True)
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items()))
+    click.echo(f"KLE version: {report.kle_version or 'unknown'}; {counts}", err=True)
+    if atlas is None:
+        click.echo("Nothing was written.", err=True)
+        return EXIT_FATAL
+    if report.rejected and not accept_rejects:
+        click.echo(f"{len(report.rejected)} record(s) rejected; nothing was written "
+                   "(use --accept-rejects to write the rest).", err=True)
+        return EXIT_REJECTS
+    data = atlas.to_dict()
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # write-then-rename: readers (a named atlas source) never see a half-written file
+    handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=".atlas-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(tmp, output)
+    click.echo(f"Wrote {output} ({len(atlas)} services, {len(atlas.units)} units, "
+               f"digest {content_digest(data)}).", err=True)
+    return EXIT_OK
+
+
+def _describe(exc: Exception) -> str:
+    render = getattr(exc, "render", None)
+    return render() if callable(render) else f"{type(exc).__name__}: {exc}"
+
+
+def _load_base(base: Path | None):
+    if base is None:
+        return None
+    return parse_json(base.read_bytes(), str(base))
+
+
+@click.command("kle")
+@click.argument("xml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("mapping_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Atlas JSON file to write.")
+@click.option("--base", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An atlas JSON whose units (with contact channels) and metadata are reused.")
+@click.option("--default-unit", help="Unit for emner that the mapping does not cover.")
+@click.option("--atlas-id", default="kle-atlas", show_default=True)
+@click.option("--title", default="KLE", show_default=True)
+@click.option("--no-guidance", is_flag=True, help="Leave KL's guidance text out of descriptions.")
+@click.option("--accept-rejects", is_flag=True,
+              help="Write the atlas even if records were rejected.")
+def kle_command(xml_file, mapping_csv, output, base, default_unit, atlas_id, title, no_guidance,
+                accept_rejects):
+    """Build an atlas from KL's KLE emneplan XML and a CSV mapping KLE numbers to units."""
+    try:
+        bar, progress = _progress_callback("Reading KLE", xml_file)
+        if bar is not None:
+            with bar:
+                report = import_kle_xml(xml_file, mapping_csv, base=_load_base(base),
+                                        default_unit=default_unit, atlas_id=atlas_id,
+                                        title=title, include_guidance=not no_guidance,
+                                        progress=progress)
+        else:
+            report = import_kle_xml(xml_file, mapping_csv, base=_load_base(base),
+                                    default_unit=default_unit, atlas_id=atlas_id, title=title,
+                                    include_guidance=not no_guidance)
+    except Exception as exc:  # noqa: BLE001 - report and exit, never a traceback
+        click.echo(f"error: {_describe(exc)}", err=True)
+        sys.exit(EXIT_FATAL)
+    sys.exit(_report(report, output, accept_rejects))
+
+
+@click.command("atlas")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Units CSV (for a services CSV).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--base", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An atlas JSON whose units and metadata are reused (for a services CSV).")
+@click.option("--atlas-id", default="atlas", show_default=True)
+@click.option("--title", default="Atlas", show_default=True)
+@click.option("--kle-version", default="", help="KLE version of the numbers (YYYY-MM-DD).")
+@click.option("--accept-rejects", is_flag=True,
+              help="Write the atlas even if records were rejected.")
+def atlas_command(source, units_csv, output, base, atlas_id, title, kle_version, accept_rejects):
+    """Validate an atlas JSON, or build one from a services CSV (and a units CSV)."""
+    try:
+        if source.suffix.lower() == ".json":
+            report = import_json(source)
+        else:
+            report = import_csv(source, units_csv, base=_load_base(base), atlas_id=atlas_id,
+                                title=title, kle_version=kle_version)
+    except Exception as exc:  # noqa: BLE001
+        click.echo(f"error: {_describe(exc)}", err=True)
+        sys.exit(EXIT_FATAL)
+    sys.exit(_report(report, output, accept_rejects))

@@ -1,0 +1,389 @@
+"""Import KL's official KLE emneplan XML, combined with a CSV mapping KLE numbers to units.
+
+Why streaming: the full emneplan is 7 MB with deep guidance text; we read it with lxml's
+``iterparse`` and clear every Emne once handled, so memory stays flat and the CLI can show
+progress.  Why strict XML safety: the file may come from anywhere; we refuse DOCTYPE
+declarations outright (no entity expansion, no DTD loading, no network).
+
+Mapping CSV columns: ``kle`` (a hovedgruppe "27", gruppe "27.24" or emne "27.24.03"; the most
+specific match wins) and ``unit`` (a unit id); optionally ``unit_name``, ``unit_kind``,
+``unit_parent`` to define a unit not present in the base atlas.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from competency_xblock.text import N_, UserFacingError
+
+from ..kle import KleCatalogue, normalise_number, parents
+from .common import (
+    DEFAULT_MAX_BYTES,
+    CountingReader,
+    ImportReport,
+    ProgressCallback,
+    Rejection,
+    Source,
+    decode_text,
+    finalise,
+    open_source,
+    read_all,
+)
+from .csv_import import KIND_WORDS, CsvRows
+
+MAPPING_COLUMNS = {
+    "kle": "kle", "kle_number": "kle", "kle-nummer": "kle", "nummer": "kle", "number": "kle",
+    "unit": "unit", "enhed": "unit", "unit_id": "unit",
+    "unit_name": "unit_name", "enhedsnavn": "unit_name", "navn": "unit_name",
+    "unit_kind": "unit_kind", "unit_parent": "unit_parent",
+}
+MARKER_RE = re.compile(r"\s*\[=(Emne|Gruppe|Hovedgruppe)\]\s*$")
+PROLOG_BYTES = 64 * 1024
+MAX_DESCRIPTION = 600
+MAX_KEYWORD = 200
+
+
+@dataclass
+class UnitMapping:
+    """KLE prefix → unit id, with the CSV line of each entry (for precise reports)."""
+
+    targets: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, str] = field(default_factory=dict)
+    units: list[dict[str, Any]] = field(default_factory=list)
+
+    def unit_for(self, number: str) -> str | None:
+        for candidate in (number, *reversed(parents(number))):
+            if candidate in self.targets:
+                return self.targets[candidate]
+        return None
+
+
+def read_mapping(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES
+                 ) -> tuple[UnitMapping, list[Rejection], list[UserFacingError]]:
+    raw, name = read_all(source, max_bytes)
+    text, warnings = decode_text(raw, name)
+    rows = CsvRows(text, MAPPING_COLUMNS, name, ("kle", "unit"))
+    mapping = UnitMapping()
+    rejected: list[Rejection] = []
+    defined: set[str] = set()
+    for line, row, _extra in rows:
+        location = f"{name}, line {line}"
+        number = normalise_number(row.get("kle", ""))
+        if number is None:
+            rejected.append(Rejection(location, row.get("kle", "")[:40], "kle", UserFacingError(
+                N_("\"{value}\" is not a KLE number (expected e.g. 27, 27.24 or 27.24.03)."),
+                value=row.get("kle", "")[:40])))
+            continue
+        unit = row.get("unit", "")
+        if not unit:
+            rejected.append(Rejection(location, number, "unit",
+                                      UserFacingError(N_("The unit is missing."))))
+            continue
+        if number in mapping.targets and mapping.targets[number] != unit:
+            rejected.append(Rejection(location, number, "unit", UserFacingError(
+                N_("KLE {number} is already mapped to unit \"{other}\" on {where}."),
+                number=number, other=mapping.targets[number], where=mapping.lines[number])))
+            continue
+        mapping.targets[number] = unit
+        mapping.lines[number] = location
+        if row.get("unit_name") and unit not in defined:
+            defined.add(unit)
+            record: dict[str, Any] = {"id": unit, "name": row["unit_name"],
+                                      "kind": KIND_WORDS.get(row.get("unit_kind", "").lower(),
+                                                             "department")}
+            if row.get("unit_parent"):
+                record["parent"] = row["unit_parent"]
+            mapping.units.append(record)
+    return mapping, rejected, warnings
+
+
+def _local(tag: Any) -> str:
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _text(element) -> str:
+    return " ".join("".join(element.itertext()).split()) if element is not None else ""
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def clean_keyword(raw: str) -> str | None:
+    """KL stikord → søgeord: drop expired ones ("[udgået]"), strip "[=Emne]" markers."""
+    text = " ".join((raw or "").split())
+    if not text or "[udgået]" in text.lower() or "[udgaaet]" in text.lower():
+        return None
+    text = MARKER_RE.sub("", text).strip()
+    return text[:MAX_KEYWORD] or None
+
+
+def _check_prolog(stream, name: str) -> bytes:
+    head = stream.read(PROLOG_BYTES)
+    upper = head.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        line = head[: upper.find(b"<!")].count(b"\n") + 1
+        raise UserFacingError(N_("The XML file declares a DOCTYPE or entities, which are "
+                                 "refused for safety."), path=f"{name}, line {line}")
+    return head
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that first returns ``head`` (already read for the safety check)."""
+
+    def __init__(self, head: bytes, rest) -> None:
+        self.head = head
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size is None or size < 0:
+                size = len(self.head)
+            chunk, self.head = self.head[:size], self.head[size:]
+            return chunk
+        return self.rest.read(size)
+
+    def readinto(self, buffer) -> int:  # pragma: no cover - io plumbing
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+@dataclass
+class KleEmne:
+    number: str
+    title: str
+    keywords: list[str]
+    guidance: str
+    gruppe: str
+    gruppe_title: str
+    hovedgruppe: str
+    hovedgruppe_title: str
+    line: int
+    expired: bool = False
+
+
+def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 progress: ProgressCallback | None = None,
+                 catalogue: KleCatalogue | None = None,
+                 rejected: list[Rejection] | None = None):
+    """Yield :class:`KleEmne` one by one; fills ``catalogue`` (numbers and version) on the
+    way.  Malformed emner go to ``rejected``; XML syntax errors raise with line/column."""
+    stream, size, name = open_source(source)
+    catalogue = catalogue if catalogue is not None else KleCatalogue("")
+    rejected = rejected if rejected is not None else []
+    try:
+        head = _check_prolog(stream, name)
+        counted = CountingReader(_Prefixed(head, stream), size, progress, max_bytes)
+        context = etree.iterparse(
+            counted, events=("start", "end"), resolve_entities=False, no_network=True,
+            load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True,
+            remove_pis=True)
+        hoved = {"nr": "", "title": ""}
+        gruppe = {"nr": "", "title": ""}
+        root_seen = False
+        try:
+            for event, element in context:
+                tag = _local(element.tag)
+                if event == "start":
+                    if not root_seen:
+                        root_seen = True
+                        if tag != "KLE-Emneplan":
+                            raise UserFacingError(
+                                N_("This is not a KLE emneplan (root element <{tag}>)."),
+                                path=f"{name}, line {element.sourceline}", tag=tag[:60])
+                    if tag == "Hovedgruppe":
+                        hoved.update(nr="", title="")
+                    elif tag == "Gruppe":
+                        gruppe.update(nr="", title="")
+                    continue
+                if tag == "UdgivelsesDato":
+                    catalogue.version = (element.text or "").strip()
+                elif tag == "HovedgruppeNr":
+                    hoved["nr"] = (element.text or "").strip()
+                elif tag == "HovedgruppeTitel":
+                    hoved["title"] = _text(element)
+                    if hoved["nr"]:
+                        catalogue.add(hoved["nr"], hoved["title"])
+                elif tag == "GruppeNr":
+                    gruppe["nr"] = (element.text or "").strip()
+                elif tag == "GruppeTitel":
+                    gruppe["title"] = _text(element)
+                    if gruppe["nr"]:
+                        catalogue.add(gruppe["nr"], gruppe["title"])
+                elif tag == "Emne":
+                    emne = _read_emne(element, hoved, gruppe, name, rejected)
+                    if emne is not None:
+                        catalogue.add(emne.number, emne.title)
+                        yield emne
+                    _release(element)
+                elif tag in ("Gruppe", "Hovedgruppe"):
+                    _release(element)
+        except etree.XMLSyntaxError as exc:
+            line, column = (exc.position if exc.position else (exc.lineno or 0, 0))
+            raise UserFacingError(N_("The XML is malformed: {reason}."),
+                                  path=f"{name}, line {line}, column {column}",
+                                  reason=(exc.msg or str(exc)).split(", line")[0]) from exc
+    finally:
+        if isinstance(source, str) or hasattr(source, "__fspath__"):
+            stream.close()
+
+
+def _release(element) -> None:
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _read_emne(element, hoved, gruppe, name, rejected) -> KleEmne | None:
+    line = element.sourceline or 0
+    where = f"{name}, element Emne at line {line}"
+    number_el = title_el = None
+    keywords: list[str] = []
+    guidance = ""
+    expired = False
+    for child in element:
+        tag = _local(child.tag)
+        if tag == "EmneNr":
+            number_el = child
+        elif tag == "EmneTitel":
+            title_el = child
+        elif tag in ("EmneStikord", "EmneOgHandlingsfacetStikord"):
+            for sub in child:
+                if _local(sub.tag) == "Tekst":
+                    keyword = clean_keyword(sub.text or "")
+                    if keyword and keyword not in keywords:
+                        keywords.append(keyword)
+        elif tag == "EmneVejledning":
+            guidance = _shorten(_text(child), MAX_DESCRIPTION)
+        elif tag == "EmneAdministrativInfo":
+            expired = any(_local(s.tag) == "UdgaaetDato" for s in child)
+    raw_number = (number_el.text or "").strip() if number_el is not None else ""
+    number = normalise_number(raw_number)
+    if not raw_number:
+        rejected.append(Rejection(where, "", "EmneNr",
+                                  UserFacingError(N_("The emne has no EmneNr."))))
+        return None
+    if number is None or number.count(".") != 2:
+        rejected.append(Rejection(where, raw_number[:40], "EmneNr", UserFacingError(
+            N_("\"{value}\" is not a KLE emne number (expected e.g. 27.24.03)."),
+            value=raw_number[:40])))
+        return None
+    title = _text(title_el)
+    if not title:
+        rejected.append(Rejection(where, number, "EmneTitel",
+                                  UserFacingError(N_("The emne has no title."))))
+        return None
+    # drop the keyword that only repeats the title
+    keywords = [k for k in keywords if k.casefold() != title.casefold()]
+    return KleEmne(number, title[:300], keywords[:100], guidance, gruppe["nr"],
+                   gruppe["title"], hoved["nr"], hoved["title"], line, expired)
+
+
+def describe_emne(emne: KleEmne) -> str:
+    """A short Danish description placing the emne in its gruppe and hovedgruppe."""
+    parts = []
+    if emne.gruppe:
+        parts.append(f"KLE-gruppe {emne.gruppe} {emne.gruppe_title}".strip())
+    if emne.hovedgruppe:
+        parts.append(f"hovedgruppe {emne.hovedgruppe} {emne.hovedgruppe_title}".strip())
+    text = ", ".join(parts) + "." if parts else ""
+    if emne.guidance:
+        text = f"{text} {emne.guidance}".strip()
+    return text[:5000]
+
+
+def import_kle_xml(xml_source: Source, mapping_source: Source, *,
+                   base: Mapping[str, Any] | None = None, default_unit: str | None = None,
+                   atlas_id: str = "kle-atlas", title: str = "KLE",
+                   include_guidance: bool = True, include_expired: bool = False,
+                   max_bytes: int = DEFAULT_MAX_BYTES,
+                   progress: ProgressCallback | None = None) -> ImportReport:
+    """One service per KLE emne, assigned to a unit through the mapping CSV.
+
+    Rejected: emner without a mapping (unless ``default_unit``), malformed emner, mapping
+    rows that are malformed.  Warnings: mapping entries whose KLE numbers do not exist in
+    the file's KLE version (version drift).
+    """
+    rejected: list[Rejection] = []
+    warnings: list[UserFacingError] = []
+    try:
+        mapping, bad, warn = read_mapping(mapping_source)
+    except UserFacingError as exc:
+        return ImportReport(None, [Rejection(exc.path or "", "", "", exc)])
+    rejected += bad
+    warnings += warn
+    data: dict[str, Any] = {"id": atlas_id, "title": title, "units": [], "services": []}
+    locate: dict[tuple[str, int], str] = {}
+    if base:
+        data.update({k: v for k, v in base.items() if k not in ("units", "services")})
+        for unit in base.get("units") or []:
+            locate[("units", len(data["units"]))] = f"base atlas, unit {len(data['units'])}"
+            data["units"].append(unit)
+    known_units = {u.get("id") for u in data["units"] if isinstance(u, Mapping)}
+    for unit in mapping.units:
+        if unit["id"] not in known_units:
+            known_units.add(unit["id"])
+            locate[("units", len(data["units"]))] = mapping.lines.get(
+                next((k for k, v in mapping.targets.items() if v == unit["id"]), ""), "mapping")
+            data["units"].append(unit)
+    catalogue = KleCatalogue("")
+    counts = {"emner": 0, "expired": 0, "unmapped": 0}
+    used_prefixes: set[str] = set()
+    try:
+        for emne in iter_kle_xml(xml_source, max_bytes=max_bytes, progress=progress,
+                                 catalogue=catalogue, rejected=rejected):
+            counts["emner"] += 1
+            if emne.expired and not include_expired:
+                counts["expired"] += 1
+                continue
+            unit = mapping.unit_for(emne.number) or default_unit
+            for candidate in (emne.number, *parents(emne.number)):
+                if candidate in mapping.targets:
+                    used_prefixes.add(candidate)
+            where = f"element Emne at line {emne.line}"
+            if unit is None:
+                counts["unmapped"] += 1
+                rejected.append(Rejection(where, emne.number, "unit", UserFacingError(
+                    N_("No unit is mapped to KLE {number} or its gruppe/hovedgruppe."),
+                    number=emne.number)))
+                continue
+            service: dict[str, Any] = {"id": f"kle-{emne.number}", "title": emne.title,
+                                       "kle": [emne.number], "unit": unit,
+                                       "audience": ["citizen"]}
+            description = describe_emne(emne) if include_guidance else ""
+            if description:
+                service["description"] = description
+            if emne.keywords:
+                service["keywords"] = emne.keywords
+            locate[("services", len(data["services"]))] = where
+            data["services"].append(service)
+    except UserFacingError as exc:
+        return ImportReport(None, rejected + [Rejection(exc.path or "", "", "", exc)],
+                            warnings, catalogue.version)
+    if catalogue.version:
+        data["kle_version"] = catalogue.version
+    else:
+        warnings.append(UserFacingError(N_("The KLE file has no UdgivelsesDato; the KLE "
+                                           "version is unknown.")))
+    for number, line in sorted(mapping.lines.items()):
+        if number not in catalogue:
+            warnings.append(UserFacingError(
+                N_("KLE {number} in the mapping does not exist in KLE {version}."),
+                path=line, number=number, version=catalogue.version or "?"))
+    return finalise(data, locate, rejected, warnings, counts, catalogue.version)

@@ -1,0 +1,232 @@
+"""Danish-aware text handling for the atlas search: folding, tokens with offsets, stemming.
+
+Why hand-written: the search must run in pure Python inside the LMS process, without a
+search server or a compiled stemmer.  Everything here is deterministic and cached, so the
+index (built once per atlas version) and the queries agree on every normal form.
+
+Normal forms, from strict to loose:
+
+``fold``
+    casefold, NFKC, æ→ae, ø→oe, å→aa, other accents dropped (é→e, ü→u).  "Ældre", "ældre"
+    and "aeldre" all fold to "aeldre".
+``stem``
+    a Snowball-Danish stemmer applied to the casefolded word (before folding, because the
+    Snowball vowel set contains æ/ø/å), then folded; plus a light derivational step
+    (-ning, -else, -hed ...) so that "flytning" and "flytte" meet at "flyt".
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: All the dash characters people paste from Word, PDFs and KL's own data (U+2010 included).
+HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2212\u00ad"
+_HYPHEN_TABLE = {ord(c): "-" for c in HYPHENS}
+_HYPHEN_TABLE[0x00AD] = None  # soft hyphen: drop, it never separates words
+
+#: A word: letters/digits, may contain inner apostrophes; hyphens split words.
+WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\u00ad][^\W_]+)*", re.UNICODE)
+#: KLE numbers and prefixes: "27", "27.24", "27.24.03" (also with spaces or dashes? no).
+KLE_QUERY_RE = re.compile(r"^\s*(\d{2})(?:\.(\d{2}))?(?:\.(\d{2}))?\.?\s*$")
+KLE_IN_TEXT_RE = re.compile(r"(?<![\d.])(\d{2}(?:\.\d{2}){1,2})(?![\d.]*\d)")
+
+_FOLD_MAP = str.maketrans({
+    "æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "u", "ß": "ss",
+    "ð": "d", "þ": "th", "ł": "l", "đ": "d", "œ": "oe",
+})
+
+#: Danish function words that carry no meaning for a lookup (folded forms).
+STOPWORDS = frozenset("""
+af alle alt anden andet andre at bl blev blive bliver da de dem den denne der deres det
+dette dig din dine disse dit du efter eller en end er et for fra ham han hans har havde
+have hende hendes her hos hun hvad hvis hvor i ikke ind jeg jer jo kan kunne man mange
+med meget men mig min mine mit mod ned noget nogle nu naar og ogsaa om op os over paa
+saa sig sin sine sit skal skulle som selv sin til ud under var vi vil ville vor vores
+mv m v etc jf the of and to in on for a an is
+""".split())
+
+
+def unify_hyphens(text: str) -> str:
+    """Replace every dash variant by "-" and drop soft hyphens."""
+    return text.translate(_HYPHEN_TABLE)
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Case and accent folding with the Danish letter equivalences (æ/ae, ø/oe, å/aa)."""
+    text = unicodedata.normalize("NFKC", word).casefold().translate(_FOLD_MAP)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of the original text: ``text[start:end]`` is what gets highlighted."""
+
+    start: int
+    end: int
+    surface: str   # the original characters
+    folded: str    # fold(surface)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words with their character offsets in ``text`` (offsets refer to the input string)."""
+    if not text:
+        return []
+    # Soft hyphens are kept inside a match (so offsets stay valid for the original string)
+    # and removed only from the folded form.
+    tokens = []
+    for match in WORD_RE.finditer(text):
+        surface = match.group(0)
+        tokens.append(Token(match.start(), match.end(), surface,
+                            fold(surface.replace("\u00ad", "").replace("\u2019", "'"))))
+    return tokens
+
+
+def words(text: str) -> list[str]:
+    """Folded words only (no offsets): the cheap path for indexing."""
+    return [fold(m.group(0).replace("\u00ad", "").replace("\u2019", "'"))
+            for m in WORD_RE.finditer(text)]
+
+
+# --------------------------------------------------------------------------- stemming
+
+_VOWELS = frozenset("aeiouyæøå")
+_STEP1 = sorted("""
+hed ethed ered e erede ende erende ene erne ere en heden eren er heder erer heds es endes
+erendes enes ernes eres ens hedens erens ers ets erets et eret
+""".split(), key=len, reverse=True)
+_S_ENDING = frozenset("abcdfghjklmnoprtvyzå")
+_STEP3 = ("elig", "lig", "els", "ig")
+_PAIRS = ("gd", "dt", "gt", "kt")
+#: Derivational endings that Snowball keeps but a lookup should not (flytning ~ flytte,
+#: bekæmpelse ~ bekæmpe, fredede ~ fredning).  Only stripped when at least 4 letters
+#: remain ("ordning" stays).
+_DERIVATIONAL = sorted("ningerne ningens ningen ninger ning elserne elsens elsen elser else ede"
+                       .split(), key=len, reverse=True)
+
+
+def _r1(word: str) -> int:
+    for i in range(1, len(word)):
+        if word[i] not in _VOWELS and word[i - 1] in _VOWELS:
+            return max(3, i + 1)
+    return len(word)
+
+
+def _consonant_pair(word: str, r1: int) -> str:
+    if len(word) - 2 >= r1 and word[-2:] in _PAIRS:
+        return word[:-1]
+    return word
+
+
+def snowball_danish(word: str) -> str:
+    """The Snowball Danish stemmer (Porter's algorithm for Danish) on a casefolded word."""
+    if len(word) < 3:
+        return word
+    r1 = _r1(word)
+    # step 1
+    for suffix in _STEP1:
+        if word.endswith(suffix) and len(word) - len(suffix) >= r1:
+            word = word[: -len(suffix)]
+            break
+    else:
+        if word.endswith("s") and len(word) - 1 >= r1 and len(word) > 1 \
+                and word[-2] in _S_ENDING:
+            word = word[:-1]
+    # step 2
+    word = _consonant_pair(word, r1)
+    # step 3
+    if word.endswith("igst"):
+        word = word[:-2]
+    for suffix in _STEP3:
+        if word.endswith(suffix) and len(word) - len(suffix) >= r1:
+            word = _consonant_pair(word[: -len(suffix)], r1)
+            break
+    else:
+        if word.endswith("løst") and len(word) - 4 >= r1:
+            word = word[:-1]
+    # step 4: undouble (the last consonant must be in R1)
+    if len(word) >= 2 and len(word) - 1 >= r1 and word[-1] not in _VOWELS \
+            and word[-1] == word[-2]:
+        word = word[:-1]
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Folded stem of one word (input: any case, any accents)."""
+    low = unicodedata.normalize("NFKC", word).casefold()
+    if not low.isalpha():
+        return fold(low)
+    for suffix in _DERIVATIONAL:
+        if low.endswith(suffix) and len(low) - len(suffix) >= 4:
+            low = low[: -len(suffix)]
+            break
+    return fold(snowball_danish(low))
+
+
+@lru_cache(maxsize=200_000)
+def stem_folded(folded: str) -> str:
+    """Stem of an already folded word.
+
+    Folding is lossy (æ→ae), so we map the common digraphs back before stemming: the
+    Snowball vowel set needs æ/ø/å to find R1 correctly.  "aeldre" → "ældre" → "ældr".
+    """
+    return stem(unfold(folded))
+
+
+def unfold(folded: str) -> str:
+    """Best-effort inverse of :func:`fold` for the Danish letters (ae→æ, oe→ø, aa→å)."""
+    if "a" not in folded and "o" not in folded:
+        return folded
+    return folded.replace("aa", "å").replace("ae", "æ").replace("oe", "ø")
+
+
+def is_stopword(folded: str) -> bool:
+    return folded in STOPWORDS
+
+
+def kle_query(text: str) -> str | None:
+    """``"27.24"`` → ``"27.24"``; ``"27.24.03."`` → ``"27.24.03"``; anything else → None."""
+    match = KLE_QUERY_RE.match(text)
+    if not match:
+        return None
+    return ".".join(part for part in match.groups() if part)
+
+
+# ------------------------------------------------------------------- edit distance
+
+def damerau_levenshtein(a: str, b: str, limit: int = 2) -> int:
+    """Optimal-string-alignment distance, giving up (returning limit+1) beyond ``limit``."""
+    if a == b:
+        return 0
+    la, lb = len(a), len(b)
+    if abs(la - lb) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        row_min = cur[0]
+        ai = a[i - 1]
+        for j in range(1, lb + 1):
+            cost = 0 if ai == b[j - 1] else 1
+            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, prev2[j - 2] + 1)
+            cur[j] = value
+            if value < row_min:
+                row_min = value
+        if row_min > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[lb]
+
+
+def deletes(word: str) -> set[str]:
+    """All strings made by deleting one character (SymSpell's symmetric-delete keys)."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}

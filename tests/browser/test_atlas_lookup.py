@@ -1,0 +1,63 @@
+"""atlas_lookup in Chromium: search, highlighted results, a referral pick, 320px, staff list."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_learner_searches_and_refers(live_server, page):
+    page.goto(f"{live_server}/scenario/atlas_lookup.0/?lang=da&student=browser_learner")
+    block = page.locator(".cx-atlas").first
+    block.wait_for(state="visible", timeout=15000)
+    assert "flyttet" in block.locator("[data-cx-prompt]").inner_text()
+    block.get_by_label("Søg i ydelsesatlasset").fill("flytning")
+    block.get_by_role("button", name="Søg", exact=True).click()
+    hit = block.locator(".cx-atlas__hit", has_text="Flytteanmeldelse").first
+    hit.wait_for(state="visible", timeout=10000)
+    assert block.locator("[data-cx-count]").inner_text().strip()
+    assert block.locator(".cx-atlas__hit mark").count() >= 1
+    hit.get_by_role("button", name="Vælg denne ydelse").click()
+    feedback = block.locator("[data-cx-feedback]")
+    feedback.wait_for(state="visible")
+    page.wait_for_function(
+        "el => el.textContent.includes('Rigtigt')", arg=feedback.element_handle())
+    assert "Folkeregister" in feedback.inner_text()
+    page.wait_for_load_state("networkidle")
+    assert page.errors == []
+    assert axe_violations(page) == []
+
+
+def test_narrow_screen_and_typo(live_server, page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=en&student=browser_narrow")
+    block = page.locator(".cx-atlas").first
+    block.wait_for(state="visible", timeout=15000)
+    block.get_by_label("Search the service atlas").fill("kørekrot")
+    block.get_by_role("button", name="Search", exact=True).click()
+    block.locator(".cx-atlas__hit").first.wait_for(state="visible", timeout=10000)
+    assert "Kørekort" in block.locator(".cx-atlas__hit h3").first.inner_text()
+    overflow = page.evaluate(
+        "() => document.querySelector('.cx-atlas').scrollWidth"
+        " - document.querySelector('.cx-atlas').clientWidth")
+    assert overflow <= 1
+    assert page.errors == []
+
+
+def test_staff_sees_candidate_soegeord(live_server, page):
+    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=en&student=browser_gaps")
+    block = page.locator(".cx-atlas").first
+    block.wait_for(state="visible", timeout=15000)
+    block.get_by_label("Search the service atlas").fill("zzqxv blargh")
+    block.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_function("el => el.textContent.includes('Nothing matched')",
+                           arg=block.locator("[data-cx-count]").element_handle())
+    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=en&student=staff")
+    block = page.locator(".cx-atlas").first
+    block.wait_for(state="visible", timeout=15000)
+    block.get_by_role("button", name="Show candidate søgeord").click()
+    block.locator("table td", has_text="zzqxv blargh").wait_for(timeout=10000)
+    assert page.errors == []
+    assert axe_violations(page) == []

@@ -1,0 +1,243 @@
+"""Search behaviour: each rule of the issue, with Danish examples."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from competency_xblock.atlas.index import SearchIndex, clear_cache, get_index
+from competency_xblock.atlas.model import Atlas
+from competency_xblock.atlas.search import (
+    MAX_QUERY_CHARS,
+    STATUS_EMPTY,
+    STATUS_NO_HITS,
+    STATUS_OK,
+    STATUS_TOO_LONG,
+    search,
+    split_by_spans,
+)
+
+
+def top(atlas, query, n=3, **kwargs):
+    return search(atlas, query, **kwargs).ids()[:n]
+
+
+# --- case, accents, æ/ae ø/oe å/aa -------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["ældrebolig", "ÆLDREBOLIG", "aeldrebolig", "Ældrebolig"])
+def test_case_and_danish_letter_folding(small_atlas, query):
+    assert top(small_atlas, query, 1) == ["aeldrebolig"]
+
+
+def test_oe_and_aa_equivalence(small_atlas):
+    assert top(small_atlas, "koerekort", 1) == ["koerekort"]
+    assert top(small_atlas, "raadgivning") == top(small_atlas, "rådgivning")
+
+
+def test_accent_folding(demo_atlas):
+    assert search(demo_atlas, "cafe").ids() == search(demo_atlas, "café").ids()
+
+
+# --- stemming ----------------------------------------------------------------------------
+
+def test_stemming_flytning_finds_flytte(small_atlas):
+    assert "flytteanmeldelse" in top(small_atlas, "flytning")
+    assert "flytteanmeldelse" in top(small_atlas, "flytte")
+    assert "flytteanmeldelse" in top(small_atlas, "flytter")
+
+
+def test_stemming_plural_and_definite(small_atlas):
+    assert top(small_atlas, "rotterne", 1) == ["rotter"]
+    assert top(small_atlas, "ældreboliger", 1) == ["aeldrebolig"]
+
+
+def test_demo_flytning(demo_atlas):
+    ids = search(demo_atlas, "flytning", limit=10).ids()
+    assert "kle-23.05.10" in ids or "kle-32.21.24" in ids
+
+
+# --- compound words ----------------------------------------------------------------------
+
+def test_compound_query_finds_words_written_apart(small_atlas):
+    # "boligindretning" → "Støtte til indretning af bolig"
+    assert top(small_atlas, "boligindretning", 1) == ["boligindretning"]
+
+
+def test_words_written_apart_find_the_compound(small_atlas):
+    # "støtte til bolig" → "Boligstøtte" (and the service written apart)
+    ids = top(small_atlas, "støtte til bolig", 2)
+    assert set(ids) == {"boligstoette", "boligindretning"}
+
+
+def test_compound_demo_boligstoette(demo_atlas):
+    assert top(demo_atlas, "boligstøtte", 1) == ["kle-32.06.00"]
+    assert "kle-32.06.00" in top(demo_atlas, "støtte til bolig", 5)
+
+
+def test_unknown_compound_matches_its_known_part(small_atlas):
+    # "rotteproblem" is not in the atlas; its part "rotte" is
+    assert top(small_atlas, "rotteproblem", 1) == ["rotter"]
+
+
+def test_coordinated_compound_is_completed(demo_atlas):
+    # "Beskyttelse af plante- og dyrearter" also says "plantearter"
+    assert "kle-01.05.09" in top(demo_atlas, "plantearter", 5)
+
+
+# --- typo tolerance ----------------------------------------------------------------------
+
+def test_typo_korekrot(small_atlas):
+    result = search(small_atlas, "kørekrot")
+    assert result.ids()[:1] == ["koerekort"]
+    assert result.corrections == (("kørekrot", "kørekort"),)
+
+
+@pytest.mark.parametrize("typo", ["kørkort", "kørekortt", "boligstøtt", "rottebekæmpelsee"])
+def test_more_typos(small_atlas, typo):
+    assert search(small_atlas, typo).status == STATUS_OK
+
+
+def test_typo_in_demo(demo_atlas):
+    assert top(demo_atlas, "kørekrot", 1) == ["kle-23.09.04"]
+    assert top(demo_atlas, "undrretning", 1) == ["kle-34.10.30"]
+
+
+# --- søgeord as synonyms -----------------------------------------------------------------
+
+def test_soegeord_find_the_service(small_atlas):
+    assert top(small_atlas, "hjemmehjælp", 1) == ["hjemmehjaelp"]
+    assert top(small_atlas, "førerbevis", 1) == ["koerekort"]
+    assert top(small_atlas, "carport", 1) == ["byggetilladelse"]
+
+
+def test_atlas_synonyms(small_atlas):
+    assert top(small_atlas, "rejsepas", 1) == ["pas"]
+
+
+# --- KLE numbers and prefixes ------------------------------------------------------------
+
+def test_kle_exact_number(small_atlas):
+    result = search(small_atlas, "23.09.04")
+    assert result.ids() == ["koerekort"] and result.kle_prefix == "23.09.04"
+
+
+def test_kle_prefix(small_atlas):
+    assert set(search(small_atlas, "02.00").ids()) == {"byggeri-alm", "byggesagsgebyrer"}
+    assert set(search(small_atlas, "02").ids()) == {"byggeri-alm", "byggesagsgebyrer",
+                                                    "byggetilladelse"}
+    assert search(small_atlas, "99.99").status == STATUS_NO_HITS
+
+
+def test_kle_in_demo(demo_atlas):
+    result = search(demo_atlas, "02.00", limit=100)
+    assert result.total >= 5
+    assert all(any(n.startswith("02.00") for n in h.kle) for h in result.hits)
+
+
+def test_kle_number_mentioned_in_text_finds_service(small_atlas):
+    # "Tidligere emnenr. 27.24.02" in the description: old numbers still find it
+    assert search(small_atlas, "27.24.02").ids() == ["anbringelse"]
+
+
+def test_kle_number_with_words_ranks_that_number_first(small_atlas):
+    assert top(small_atlas, "bolig 27.60", 1) == ["boligindretning"]
+
+
+# --- ranking with field weights ----------------------------------------------------------
+
+def test_title_outranks_soegeord_outranks_description(small_atlas):
+    # "kørekort" is in the title of Kørekort, in nothing else
+    assert top(small_atlas, "kørekort", 1) == ["koerekort"]
+    # "pensionister" only in a description: still found
+    assert top(small_atlas, "pensionister", 1) == ["boligstoette"]
+
+
+def test_more_query_words_matched_ranks_higher(small_atlas):
+    assert top(small_atlas, "fornyelse kørekort", 1) == ["koerekort"]
+
+
+def test_results_are_deterministic(demo_atlas):
+    assert search(demo_atlas, "affald").ids() == search(demo_atlas, "affald").ids()
+
+
+# --- highlighting ------------------------------------------------------------------------
+
+def test_highlight_spans_are_offsets_not_html(small_atlas):
+    hit = search(small_atlas, "kørekort").hits[0]
+    assert hit.title == "Kørekort"
+    assert hit.title_spans == ((0, 8),)
+    assert [k for k, _ in hit.keywords] == ["Fornyelse af kørekort"]
+    keyword, spans = hit.keywords[0]
+    assert [keyword[s:e] for s, e in spans] == ["kørekort"]
+    assert split_by_spans(keyword, spans) == [("Fornyelse af ", False), ("kørekort", True)]
+
+
+def test_highlight_of_compound_and_folded_words(small_atlas):
+    hit = search(small_atlas, "aeldre").hits[0]
+    assert hit.title[hit.title_spans[0][0]:hit.title_spans[0][1]] == "Ældrebolig"
+
+
+def test_markup_in_data_stays_text(small_data):
+    small_data["services"][0]["title"] = "<b>Boligstøtte</b>"
+    atlas = Atlas.from_dict(small_data)
+    hit = search(atlas, "boligstøtte").hits[0]
+    assert [hit.title[s:e] for s, e in hit.title_spans] == ["Boligstøtte"]
+
+
+# --- unsafe and odd queries --------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["", "   ", "\t\n", "?!.,;", "(.*", "***", "^$|\\",
+                                   None, "\x00"])
+def test_empty_like_queries_are_safe(small_atlas, query):
+    result = search(small_atlas, query)
+    assert result.status == STATUS_EMPTY
+    assert "Type a word" in result.message
+    assert result.hits == ()
+
+
+def test_regex_like_query_with_words_is_literal(small_atlas):
+    result = search(small_atlas, "kørekort.*(")
+    assert result.ids()[:1] == ["koerekort"]
+    assert search(small_atlas, "[a-z]+$").status in (STATUS_NO_HITS, STATUS_OK)
+
+
+def test_very_long_query(small_atlas):
+    result = search(small_atlas, "ø" * 10_000)
+    assert result.status == STATUS_TOO_LONG
+    assert result.params["limit"] == MAX_QUERY_CHARS
+    assert len(result.query) < 100
+    started = time.perf_counter()
+    search(small_atlas, "a " * (MAX_QUERY_CHARS // 2))   # many words, within the limit
+    assert time.perf_counter() - started < 1.0
+
+
+def test_no_hits_answer(small_atlas):
+    result = search(small_atlas, "xyzzyqwv")
+    assert result.status == STATUS_NO_HITS
+    assert "Nothing matched" in result.message
+
+
+def test_stopwords_only_still_search(small_atlas):
+    assert search(small_atlas, "og i af").status in (STATUS_NO_HITS, STATUS_OK)
+
+
+# --- the index is built once per atlas version -------------------------------------------
+
+def test_index_is_cached_per_content(small_data):
+    clear_cache()
+    first = get_index(Atlas.from_dict(small_data))
+    assert get_index(Atlas.from_dict(dict(small_data))) is first
+    small_data["services"][0]["keywords"] = ["Huslejetilskud"]
+    changed = get_index(Atlas.from_dict(small_data))
+    assert changed is not first
+    assert search(changed, "huslejetilskud").ids()[:1] == ["boligstoette"]
+
+
+def test_search_accepts_a_prebuilt_index(small_atlas):
+    index = SearchIndex(small_atlas)
+    assert search(index, "pas").ids()[:1] == ["pas"]
+
+
+def test_limit_is_bounded(demo_atlas):
+    assert len(search(demo_atlas, "affald", limit=10_000).hits) <= 100
+    assert len(search(demo_atlas, "affald", limit=0).hits) >= 1
