@@ -8,9 +8,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+RALPH_PORT ?= 8100
+RALPH_DIR := var/ralph
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: docs demo test lint unit runtime browser translations chromium wheel-test clean constraints help
+.PHONY: ralph-venv docs demo test lint unit runtime browser translations chromium wheel-test clean constraints help
 
 help:
 	@echo "make demo   - install everything into .venv and serve the workbench on http://$(HOST):$(PORT)"
@@ -27,10 +29,15 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-demo: $(STAMP)
+ralph-venv: $(STAMP)
+	$(BIN)/python scripts/ralph_lrs.py ensure-venv --python $(PYTHON)
+
+# The demo starts a real Ralph LRS on loopback and sends the blocks' xAPI statements to it.
+demo: $(STAMP) ralph-venv
 	@mkdir -p var
+	$(BIN)/python scripts/ralph_lrs.py start --host 127.0.0.1 --port $(RALPH_PORT) --dir $(RALPH_DIR)
 	@echo "Serving the demo on http://$(HOST):$(PORT)/  (add ?lang=da for Danish, ?student=staff for staff views)"
-	$(BIN)/python -m demo $(HOST):$(PORT)
+	trap '$(BIN)/python scripts/ralph_lrs.py stop --dir $(RALPH_DIR)' EXIT; $(BIN)/python -m demo $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check competency_xblock tests demo scripts
@@ -41,7 +48,7 @@ translations: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W -q -b html docs docs/_build/html
 
-test: $(STAMP) chromium lint docs
+test: $(STAMP) chromium ralph-venv lint docs
 	$(BIN)/python scripts/compile_translations.py --check
 	$(BIN)/python -m pytest -n 2 --timeout 600 $(PYTEST_ARGS)
 

@@ -50,3 +50,13 @@ XBLOCK_SETTINGS = {
         "workbench_staff_ids": ["staff"],
     }
 }
+
+# `make demo` starts a local Ralph LRS in var/ralph; when it is there, the demo's statements go
+# to it through the direct transport (outbox + sender).  Without it (the tests) xAPI stays off.
+try:
+    from scripts.ralph_lrs import xapi_settings_for
+except ImportError:  # pragma: no cover - scripts/ is not importable outside the repo
+    xapi_settings_for = None
+if xapi_settings_for is not None and os.environ.get("CX_DEMO_XAPI", "1") == "1":
+    XBLOCK_SETTINGS["competency_xblock"].update(xapi_settings_for(
+        os.path.join(VAR, "ralph"), "http://127.0.0.1:8000", os.path.join(VAR, "xapi-outbox.sqlite3")))
