@@ -17,5 +17,23 @@ def import_group() -> None:
     """Convert authored content from other formats into our JSON documents."""
 
 
+from competency_xblock.xapi.cli import xapi_group  # noqa: E402 - the `xapi` group
+
+main.add_command(xapi_group)
+
+from competency_xblock.reports.cli import report_group  # noqa: E402 - the `report` group
+
+main.add_command(report_group)
+
+
+from competency_xblock.atlas.cli import atlas_command, kle_command  # noqa: E402
+from competency_xblock.quiz_engine.cli import export_quiz, import_quiz  # noqa: E402
+
+import_group.add_command(import_quiz, "quiz")
+import_group.add_command(kle_command)
+import_group.add_command(atlas_command)
+main.add_command(export_quiz, "export-quiz")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
