@@ -26,6 +26,7 @@ import json
 from collections import OrderedDict
 from html import escape
 
+from xblock.core import XBlock
 from xblock.fields import Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
@@ -35,16 +36,18 @@ from competency_xblock.atlas.exercise import Exercise, Progress
 from competency_xblock.atlas.index import get_index
 from competency_xblock.atlas.kle import SHIPPED_VERSION, atlas_drift, drift_summary
 from competency_xblock.atlas.model import AtlasValidationError, content_digest
+from competency_xblock.atlas.search import STATUS_OK
 from competency_xblock.atlas.search import search as run_search
 from competency_xblock.atlas.sources import SourceState, load_inline, registry_for
 from competency_xblock.atlas.views import answer_labels, result_view, scenario_views
+from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import json_api
 from competency_xblock.core.olx import AuthoredOlxMixin
 from competency_xblock.core.resources import load_text
 from competency_xblock.core.studio import StudioMixin
-from competency_xblock.text import N_, UserFacingError
+from competency_xblock.text import N_, NP_, UserFacingError
 
 MODE_LOOKUP = "lookup"
 MODE_EXERCISE = "exercise"
@@ -91,13 +94,16 @@ UI_TEXT = {
     "solved": N_("Solved"),
     "not_solved": N_("Not solved"),
     "open": N_("Not finished"),
-    "score": N_("Your score: {earned} of {possible} scenarios."),
+    "score": NP_("Your score: {earned} of {possible} scenario.",
+                 "Your score: {earned} of {possible} scenarios."),
     "staff_heading": N_("For staff"),
-    "staff_source": N_("Atlas: {name} ({services} services, KLE version {kle})"),
+    "staff_source": NP_("Atlas: {name} ({services} service, KLE version {kle})",
+                        "Atlas: {name} ({services} services, KLE version {kle})"),
     "staff_stale": N_("The latest update of the atlas failed; the last good version is "
                       "still in use."),
     "staff_error": N_("Problem with the atlas:"),
-    "staff_drift": N_("{count} KLE numbers in the atlas do not exist in KLE {version}."),
+    "staff_drift": NP_("{count} KLE number in the atlas does not exist in KLE {version}.",
+                       "{count} KLE numbers in the atlas do not exist in KLE {version}."),
     "staff_gaps": N_("Show candidate søgeord"),
     "staff_gaps_heading": N_("Candidate søgeord from learners' searches"),
     "staff_gaps_empty": N_("No searches without results or wrong picks yet."),
@@ -108,6 +114,9 @@ UI_TEXT = {
     "staff_wrong": N_("Wrong picks"),
     "staff_target": N_("Suggested service or unit"),
 }
+
+#: The result count above the hits (replaces the search module's "{count} result(s).").
+SEARCH_COUNT = NP_("{count} result.", "{count} results.")
 
 MODE_VALUES = ({"display_name": "Lookup (ungraded search)", "value": MODE_LOOKUP},
                {"display_name": "Exercise (graded referral scenarios)", "value": MODE_EXERCISE})
@@ -227,6 +236,7 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         return max(1, min(int(self.results_per_page or 8), 50))
 
     # ---- views --------------------------------------------------------------------------
+    @XBlock.supports("multi_device")
     def student_view(self, context=None):
         text = self.ui_text(UI_TEXT)
         state = self.atlas_state()
@@ -250,17 +260,37 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
                    "available": args["available"], "staff": staff}
         return self.fragment("atlas_lookup.html", context, js_args=args)
 
+    def student_view_data(self, context=None):
+        """For the mobile apps (collected once, without a user): mode, limits, the atlas's
+        name and size and the scenario prompts; never a scenario's answer, hint or
+        explanation (the ``search`` and ``pick`` handlers do the work on the server)."""
+        data = {"block_type": "atlas_lookup", "display_name": self.title(), "mode": self.mode,
+                "weight": self.weight, "max_score": self.max_score(),
+                "max_attempts": self.max_attempts, "results_per_page": self._limit()}
+        atlas = self.atlas_state().atlas
+        data["atlas"] = None if atlas is None else {
+            "title": atlas.title, "services": len(atlas), "kle_version": atlas.kle_version}
+        scenarios = []
+        if self.mode == MODE_EXERCISE:
+            try:
+                scenarios = [{"id": s.id, "prompt": s.prompt}
+                             for s in self.exercise_content().scenarios]
+            except UserFacingError:
+                scenarios = []
+        return {**data, "scenarios": scenarios}
+
     def _staff_status(self, state: SourceState, text: dict) -> dict:
         status: dict = {"problems": []}
         if state.atlas is not None:
             atlas = state.atlas
-            status["source"] = text["staff_source"].format(
-                name=state.name, services=len(atlas), kle=atlas.kle_version or "?")
+            status["source"] = self.plural(UI_TEXT["staff_source"], len(atlas)).format(
+                name=state.name, services=self.format_number(len(atlas)),
+                kle=atlas.kle_version or "?")
             if atlas.kle_version == SHIPPED_VERSION:
                 drift = drift_summary(atlas_drift(atlas))
                 if drift:
-                    status["drift"] = text["staff_drift"].format(count=len(drift),
-                                                                 version=SHIPPED_VERSION)
+                    status["drift"] = self.plural(UI_TEXT["staff_drift"], len(drift)).format(
+                        count=self.format_number(len(drift)), version=SHIPPED_VERSION)
                     status["drift_numbers"] = list(drift)[:50]
             if self.mode == MODE_EXERCISE:
                 try:
@@ -306,7 +336,16 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         self.publish_event("atlas.searched", {"status": result.status,
                                               "results": result.total,
                                               "scenario": scenario_id})
-        return result_view(atlas, result, self.language, self.gettext)
+        if result.status not in ("empty_query", "query_too_long"):
+            self.publish_xapi(lambda: xapi_events.atlas_search(
+                self, " ".join(query.split()), result.total,
+                scenario_id if self.mode == MODE_EXERCISE else None))
+        view = result_view(atlas, result, self.language, self.gettext)
+        if result.status == STATUS_OK:
+            count = result.params.get("count", result.total)
+            view["message"] = self.plural(SEARCH_COUNT, count).format(
+                count=self.format_number(count))
+        return view
 
     @json_api("atlas-pick")
     def pick(self, data, suffix=""):
@@ -333,6 +372,8 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         self.publish_event("atlas.picked", {"scenario": scenario.id, "kind": data["kind"],
                                             "picked": data["id"], "correct": outcome.correct,
                                             "attempt": outcome.attempts})
+        self.publish_xapi(lambda: xapi_events.atlas_answer(
+            self, scenario, outcome, data["id"], progress.states[scenario.id].searches))
         view = scenario_views(progress.exercise, progress, atlas, self.language)
         return {
             "correct": outcome.correct,

@@ -11,10 +11,12 @@ import json
 from collections import OrderedDict
 
 import nh3
+from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
+from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import json_api
@@ -39,7 +41,7 @@ from competency_xblock.quiz_engine.settings import (
     settings_problems,
 )
 from competency_xblock.quiz_engine.views import attempt_view, result_view
-from competency_xblock.text import N_, UserFacingError
+from competency_xblock.text import N_, NP_, UserFacingError
 
 UI_TEXT = {
     "heading": N_("Data-security quiz"),
@@ -52,9 +54,11 @@ UI_TEXT = {
     "pick_many": N_("Choose all answers that apply."),
     "submit": N_("Submit answers"),
     "submitting": N_("Submitting…"),
-    "unanswered": N_("You have not answered {count} of the questions. Submit anyway?"),
+    "unanswered": NP_("You have not answered {count} question. Submit anyway?",
+                      "You have not answered {count} questions. Submit anyway?"),
     "result_heading": N_("Your result"),
-    "score": N_("You scored {earned} of {possible} points ({percent}%)."),
+    "score": NP_("You scored {earned} of {possible} point ({percent}%).",
+                 "You scored {earned} of {possible} points ({percent}%)."),
     "passed": N_("Passed."),
     "failed": N_("Not passed."),
     "your_answer": N_("Your answer:"),
@@ -93,7 +97,7 @@ STUDIO_TEXT = {
     "export_heading": N_("Export questions"),
     "export_gift": N_("Export as GIFT"),
     "export_olx": N_("Export as OLX"),
-    "imported": N_("{count} questions imported."),
+    "imported": NP_("{count} question imported.", "{count} questions imported."),
 }
 
 #: What a learner may see of a stored HTML text: the author's markup minus anything active.
@@ -316,6 +320,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         self.save()
 
     # ---- learner views ---------------------------------------------------------------------
+    @XBlock.supports("multi_device")
     def student_view(self, context=None):
         text = self.ui_text(UI_TEXT)
         settings = self.quiz_settings()
@@ -324,9 +329,29 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             "dom_id": self.dom_id,
             "max_attempts": settings.max_attempts,
             "pass_threshold": settings.pass_threshold,
+            "threshold_text": self.format_number(settings.pass_threshold),
             "grade_policy": settings.grade_policy,
         }
         return self.fragment("quiz.html", {"text": text, "title": self.title()}, js_args)
+
+    def student_view_data(self, context=None):
+        """For the mobile apps (collected once, without a user): what the quiz is, never the
+        questions' keys, feedback or explanations.  Each learner's questions are drawn per
+        attempt by the ``load``/``retry`` handlers and graded by ``submit`` on the server."""
+        data = {"block_type": "data_security_quiz", "display_name": self.title(),
+                "weight": self.weight, "max_score": self.max_score(),
+                "settings": self.settings_data(), "available": True}
+        try:
+            bank = self.question_bank()
+        except UserFacingError:
+            return {**data, "available": False}
+        topics = self.bank_data().get("topics") or []
+        return {**data,
+                "bank": {"title": self.bank_data().get("title", ""),
+                         "languages": list(self.bank_data().get("languages") or []),
+                         "questions": len(bank.questions),
+                         "topics": [{"id": t.get("id"), "title": t.get("title")}
+                                    for t in topics if isinstance(t, dict)]}}
 
     def _status(self, settings: QuizSettings) -> dict:
         status = attempts.status(self.quiz_state, settings)
@@ -357,6 +382,12 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                            AttemptResult.from_dict(record["result"]), int(record["number"]),
                            self.language, reveal=reveal, explanations=explanations)
         view["questions"] = [_sanitise(q) for q in view["questions"]]
+        # Numbers as the learner's language writes them (Danish: decimal comma).
+        for key in ("earned", "possible", "percent"):
+            view[f"{key}_text"] = self.format_number(view[key])
+        for question in view["questions"]:
+            if "credit" in question:
+                question["credit_text"] = self.format_number(question["credit"] * 100)
         return view
 
     def _attempt_view(self, bank: Bank, record: dict) -> dict:
@@ -366,8 +397,11 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         return view
 
     def _open(self, bank: Bank, settings: QuizSettings):
+        before = (self.quiz_state or {}).get("open") or {}
         state, record = attempts.open_attempt(self.quiz_state, bank, settings, self.learner_id(),
                                               str(self.scope_ids.usage_id))
+        if record is not None and record.get("number") != before.get("number"):
+            record[xapi_events.OPENED_AT] = xapi_events.now_iso()  # a new draw: xAPI duration
         if state != (self.quiz_state or {}):
             self.quiz_state = state
         return record
@@ -413,6 +447,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
     def submit(self, data, suffix=""):
         """Grade an attempt on the server; publish grade and completion once per attempt."""
         bank, settings = self.question_bank(), self.quiz_settings()
+        opened = (self.quiz_state or {}).get("open") or {}
         state, result, replayed = attempts.submit(self.quiz_state, bank, settings,
                                                   data["attempt"], data["answers"])
         if not replayed:
@@ -426,6 +461,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                 "possible": result.possible, "percent": result.percent,
                 "passed": result.passed, "learner": self.learner_id(),
             })
+            self.publish_xapi(lambda: xapi_events.quiz_attempt(
+                self, bank, settings, data["attempt"], result, opened))
         record = (self.quiz_state or {})["attempts"][data["attempt"] - 1]
         return {"status": self._status(settings), "attempt": None,
                 "result": self._result_view(bank, settings, record), "replayed": replayed}

@@ -18,6 +18,7 @@ import json
 from collections import OrderedDict
 from functools import lru_cache
 
+from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
@@ -35,12 +36,13 @@ from competency_xblock.competency.content import BlockContent, dump_json, exampl
 from competency_xblock.competency.content import problems as setup_problems
 from competency_xblock.competency.errors import ProblemsError
 from competency_xblock.competency.framework import DONT_KNOW, load_json
+from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import json_api
 from competency_xblock.core.olx import AuthoredOlxMixin
 from competency_xblock.core.studio import ContentInvalidError, StudioMixin
-from competency_xblock.text import N_, UserFacingError
+from competency_xblock.text import N_, NP_, UserFacingError
 
 UI_TEXT = {
     "heading": N_("Digital competency self-assessment"),
@@ -65,7 +67,9 @@ UI_TEXT = {
     "draft_saved": N_("Your draft is saved. You can come back and finish later."),
     "draft_from": N_("Draft saved {date}."),
     "missing": N_("Rate every competence or choose \"don't know\" ({count} left)."),
-    "not_saved": N_("Your answers were not saved: {count} problem(s)."),
+    "not_saved": NP_("Your answers were not saved: {count} problem.",
+                     "Your answers were not saved: {count} problems."),
+    "error": N_("Something went wrong. Please try again."),
     "submitted": N_("Thank you. Your result and upskilling plan are below."),
     "selected": N_("Your competences are shown below."),
     "result_heading": N_("Your result"),
@@ -143,9 +147,9 @@ def _parse_setup(text: str) -> BlockContent:
 class RatingsError(UserFacingError):
     """A ratings payload with one or more problems; each is shown to the learner."""
 
-    def __init__(self, messages: list[str]):
+    def __init__(self, messages: list[str], summary: str):
         self.messages = messages
-        super().__init__(UI_TEXT["not_saved"], count=len(messages))
+        super().__init__(summary)
 
 
 class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin,
@@ -224,6 +228,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                                          aggregate.effective_k(self.min_group_size)))
 
     # ---- views ----------------------------------------------------------------------------
+    @XBlock.supports("multi_device")
     def student_view(self, context=None):
         text = self.ui_text(UI_TEXT)
         ctx = {"text": text, "title": self.title(), "staff": self.is_staff()}
@@ -241,6 +246,23 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         if ctx["staff"]:
             ctx["staff_html"] = self.render_staff(content, text, None, None, wrapper=True)
         return self.fragment("self_assessment.html", ctx, {"text": text})
+
+    def student_view_data(self, context=None):
+        """For the mobile apps (collected once, without a user): the authored content only.
+
+        The framework with its level descriptors, roles, units, expected levels and resources
+        in every authored language.  A self-assessment has no answers or correctness to hide;
+        nothing of any learner is included.
+        """
+        data = {"block_type": "competency_self_assessment", "display_name": self.title(),
+                "graded": bool(self.graded), "weight": self.weight, "available": True}
+        try:
+            content = self.content()
+        except ProblemsError:
+            return {**data, "available": False}
+        document = content.to_dict()
+        document["framework"] = content.framework.to_dict()
+        return {**data, "content": document}
 
     def render_form(self, content: BlockContent, text: dict) -> str:
         role_id, unit_id = self.role_id(content), self.unit_id(content)
@@ -271,7 +293,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                           "competences": items})
         draft_note = ""
         if draft.get("saved_at"):
-            draft_note = text["draft_from"].format(date=draft["saved_at"][:10])
+            draft_note = text["draft_from"].format(date=self.format_date(draft["saved_at"]))
         return render_template("self_assessment_form.html", {
             "dom_id": self.dom_id, "text": text,
             "show_select": not (content.fixed_role and (content.fixed_unit or not content.units)),
@@ -317,7 +339,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         if previous:
             deltas = [c.delta for c in changes.values() if c.delta is not None]
             change_line = text["change_line"].format(
-                date=previous.submitted_at[:10], up=sum(1 for d in deltas if d > 0),
+                date=self.format_date(previous.submitted_at), up=sum(1 for d in deltas if d > 0),
                 down=sum(1 for d in deltas if d < 0), same=sum(1 for d in deltas if d == 0))
         the_plan = plan.plan_to_json(content, plan.build_plan(content, evaluation),
                                      self.language, self.gettext)
@@ -332,19 +354,21 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         decision = can_reassess(content.reassessment, current.submitted_at)
         reassess_note = ""
         if not decision.allowed:
-            reassess_note = (text["reassess_from"].format(date=decision.not_before[:10])
-                             if decision.not_before else text["reassess_never"])
+            reassess_note = (
+                text["reassess_from"].format(date=self.format_date(decision.not_before))
+                if decision.not_before else text["reassess_never"])
         role = content.role(current.role)
         unit = content.unit(current.unit)
-        details = [text["submitted_line"].format(date=current.submitted_at[:10])]
+        details = [text["submitted_line"].format(date=self.format_date(current.submitted_at))]
         if role:
             details.append(self.localized(role.title))
         if unit:
             details.append(self.localized(unit.title))
         return render_template("self_assessment_result.html", {
             "dom_id": self.dom_id, "text": text, "rows": rows, "has_previous": bool(previous),
-            "change_heading": (text["col_change"].format(date=previous.submitted_at[:10])
-                               if previous else ""),
+            "change_heading": (
+                text["col_change"].format(date=self.format_date(previous.submitted_at))
+                if previous else ""),
             "submitted_line": " · ".join(details),
             "summary_line": text["summary_line"].format(
                 gaps=len(evaluation.gaps), strengths=len(evaluation.strengths),
@@ -386,7 +410,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                 "cells": ([hidden] * len(columns) if stats.suppressed
                           else [stats.distribution[lv] for lv in columns]),
                 "mean_gap": "–" if stats.mean_gap is None and not stats.suppressed
-                else shown(stats.mean_gap),
+                else shown(None if stats.mean_gap is None
+                           else self.format_number(stats.mean_gap)),
                 "with_gap": "–" if stats.with_gap is None and not stats.suppressed
                 else shown(stats.with_gap),
             })
@@ -422,8 +447,9 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         try:
             return check_ratings(content, role, unit, ratings, complete)
         except ProblemsError as error:
-            raise RatingsError([self._learner_message(content, p)
-                                for p in error.problems]) from None
+            messages = [self._learner_message(content, p) for p in error.problems]
+            summary = self.plural(UI_TEXT["not_saved"], len(messages))
+            raise RatingsError(messages, summary.format(count=len(messages))) from None
 
     def _learner_message(self, content: BlockContent, problem: UserFacingError) -> str:
         """A problem as a learner reads it: competence titles instead of ids, no JSON path."""
@@ -485,7 +511,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         decision = can_reassess(content.reassessment, self.assessment.get("submitted_at"))
         if not decision.allowed:
             if decision.not_before:
-                raise UserFacingError(UI_TEXT["reassess_from"], date=decision.not_before[:10])
+                raise UserFacingError(UI_TEXT["reassess_from"],
+                                      date=self.format_date(decision.not_before))
             raise UserFacingError(UI_TEXT["reassess_never"])
         ratings = self._check(content, role, unit, data["ratings"], complete=True)
         record = Assessment.create(content, role, unit, ratings)
@@ -504,6 +531,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             "gaps": len(evaluation.gaps), "dont_know": len(evaluation.unknown),
             "assessment_number": len(self.history),
         })
+        self.publish_xapi(lambda: xapi_events.self_ratings(
+            self, content, record, evaluation, len(self.history)))
         text = self.ui_text(UI_TEXT)
         return {"result_html": self.render_result(content, text),
                 "form_html": self.render_form(content, text), "message": text["submitted"]}

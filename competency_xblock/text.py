@@ -20,6 +20,11 @@ def N_(message: str) -> str:  # noqa: N802 - gettext convention
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext convention
+    """Mark a singular/plural pair for extraction; translate later with ``ngettext``."""
+    return (singular, plural)
+
+
 class UserFacingError(ValueError):
     """An error whose message is meant for a person (learner, author, operator).
 

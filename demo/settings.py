@@ -59,5 +59,5 @@ except ImportError:  # pragma: no cover - scripts/ is not importable outside the
     xapi_settings_for = None
 if xapi_settings_for is not None and os.environ.get("CX_DEMO_XAPI", "1") == "1":
     XBLOCK_SETTINGS["competency_xblock"].update(xapi_settings_for(
-        os.path.join(VAR, "ralph"), "http://127.0.0.1:8000",
+        os.path.join(VAR, "ralph"), os.environ.get("CX_DEMO_LMS_ROOT_URL", "http://127.0.0.1:8000"),
         os.path.join(VAR, "xapi-outbox.sqlite3")))

@@ -377,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
                           "pid": _pid(directory), "data": str(directory / "lrs")}, indent=2))
         return 0
     if args.cmd == "statements":
+        if _pid(directory) is None:
+            print(f"Ralph is not running for {directory}: start it with `make demo` or "
+                  f"`python scripts/ralph_lrs.py start --dir {args.dir}`", file=sys.stderr)
+            return 1
         found = sorted(server.statements(), key=lambda st: st.get("timestamp", ""))
         if args.brief:
             print("\n".join(brief(st) for st in found))

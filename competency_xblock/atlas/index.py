@@ -1,19 +1,27 @@
 """The search index over an atlas: built once per atlas content digest, then only read.
 
-Design (pure Python, aiming at < 1 ms per query for 10,000 services):
+Design (pure Python; about a millisecond per query at 10,000 services):
 
 * Every word is reduced to a *term*: the folded Danish stem (see :mod:`.text`).  Postings map
-  a term to two compact arrays (service numbers, impact scores).  The impact already holds
-  BM25F weighting with field weights (title > søgeord > unit > description), so a query only
-  adds numbers; it never looks at text.
+  a term to two compact arrays (service numbers, impacts).  The impact already holds BM25F
+  (field weights title > søgeord > description > unit > KLE context, per-field length
+  normalisation, IDF), so a query only adds numbers; it never looks at text.
+* Fields: the title, the søgeord, the responsible unit (and its parents), the description,
+  referral notes, and a low-weight *KLE context*: the titles of the emne, gruppe and
+  hovedgruppe of the service's KLE numbers (from the shipped KLE catalogue).  Context lets
+  "vejbelysning" find a service filed under gruppe "Kommunale veje" that never says "vej".
 * Compound words are split against the atlas's own vocabulary ("boligstøtte" → bolig +
   støtte, "skadedyrsbekæmpelse" → skadedyr + s + bekæmpelse).  The parts are indexed as extra
   terms with a lower weight, so "støtte til bolig" finds "Boligstøtte"; the query side
   splits too, so "boligstøtte" finds "støtte til bolig".
-* Typo tolerance uses a symmetric-deletion dictionary (SymSpell) over the folded surface
-  words: a lookup costs a few dozen dict probes, never a scan of the vocabulary.
-* Prefix completion uses the sorted list of surface words and ``bisect``.
-* Query-word expansions are cached per index (bounded), so repeated words cost nothing.
+* Sub-word fallback: a trigram index over the *vocabulary* (not the services) finds the
+  compounds a query word is the head or tail of ("bump" → "stribebump", "skrald" →
+  "storskrald"), and, for a word nothing else matches, vocabulary words that share most of
+  its trigrams.  Both are low-quality expansions that reuse the word postings.
+* Typo tolerance uses a symmetric-deletion dictionary (SymSpell), stored compactly as one
+  sorted array of (key hash, word number): a lookup is a few binary searches.
+* Prefix completion uses the sorted vocabulary and ``bisect``.
+* Query-word expansions are cached per index (bounded LRU), so repeated words cost nothing.
 """
 from __future__ import annotations
 
@@ -37,24 +45,41 @@ from .text import (
     fold,
     stem_folded,
     tokenize,
+    trigrams,
     unify_hyphens,
     words,
 )
 
+FIELDS = ("title", "keywords", "unit", "description", "referral", "context")
 #: Field weights: where a word occurs says how much it matters.
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.2, "unit": 0.6, "description": 0.7,
-                 "referral": 0.4}
+                 "referral": 0.4, "context": 0.35}
 #: BM25 length normalisation per field (keywords are many short phrases: little penalty).
-FIELD_B = {"title": 0.6, "keywords": 0.25, "unit": 0.3, "description": 0.75, "referral": 0.75}
-K1 = 1.2
-COMPOUND_PART_WEIGHT = 0.7
+FIELD_B = {"title": 0.6, "keywords": 0.25, "unit": 0.3, "description": 0.75, "referral": 0.75,
+           "context": 0.3}
+import json as _json, os as _os  # TUNING
+FIELD_WEIGHTS.update(_json.loads(_os.environ.get("FW", "{}")))
+FIELD_B.update(_json.loads(_os.environ.get("FB", "{}")))
+K1 = float(_os.environ.get("K1", "1.2"))
+COMPOUND_PART_WEIGHT = float(_os.environ.get("CPW", "0.7"))
 MIN_PART = 3
 MIN_COMPOUND = 6
 FUZZY_MIN_LEN = 4
 EXPANSION_CACHE = 20_000
 WORD_CACHE = 50_000
 MAX_PREFIX_EXPANSIONS = 24
+#: Compounds a query word is the head or tail of ("bump" → "vejbump"): at most this many.
+MAX_PART_EXPANSIONS = 12
+PART_QUALITY = float(_os.environ.get("PQ", "0.55"))
+PART_MAX_DF = int(_os.environ.get("PDF", "5"))
+#: Trigram similarity (Dice) a vocabulary word needs to stand in for an unmatched word.
+SIMILAR_MIN = 0.5
+SIMILAR_QUALITY = float(_os.environ.get("SQ", "0.4"))
 LINKING = ("s", "e")
+#: Danish derivational endings: never a part of a compound on their own.
+SUFFIXES = frozenset("else elser ning ninger hed heder ing inger skab lig lige isk erne".split())
+_ID_BITS = 21                       # word numbers in the typo index (2M words)
+_HASH_MASK = (1 << 42) - 1
 
 
 def _variants(text: LocalizedText | None) -> list[str]:
@@ -71,14 +96,33 @@ class Expansion:
 
     term: str
     quality: float
-    kind: str          # exact | synonym | prefix | fuzzy | compound | truncated
+    kind: str          # exact | synonym | prefix | fuzzy | part | similar | truncated
     surface: str = ""  # the vocabulary word that matched (for "did you mean")
+
+
+def _kle_context(number: str, catalogue) -> list[str]:
+    """Titles of a KLE number and its parents, innermost first."""
+    parts = number.split(".")
+    out = []
+    for cut in range(len(parts), 0, -1):
+        title = catalogue.title(".".join(parts[:cut])) if catalogue else ""
+        if title:
+            out.append(title)
+    return out
+
+
+def _catalogue():
+    try:
+        from .kle import shipped_catalogue
+        return shipped_catalogue()
+    except Exception:   # the KLE file is optional for the search  # noqa: BLE001
+        return None
 
 
 class SearchIndex:
     """Inverted index over one atlas version.  Thread-safe for reading."""
 
-    def __init__(self, atlas: Atlas) -> None:
+    def __init__(self, atlas: Atlas, *, kle_catalogue=None) -> None:
         self.atlas = atlas
         self.digest = atlas.digest
         self.services: tuple[Service, ...] = atlas.services
@@ -86,34 +130,52 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._expansion_cache: OrderedDict[tuple, tuple] = OrderedDict()
         self._word_cache: dict[str, tuple] = {}
+        self._catalogue = kle_catalogue if kle_catalogue is not None else _catalogue()
         self._build()
 
     # ------------------------------------------------------------------ build
-    def _build(self) -> None:
-        fields_per_doc: list[dict[str, list[list[str]]]] = []
-        surfaces: dict[str, int] = {}
+    def _fields_of_documents(self) -> tuple[list, dict[str, int]]:
+        """Per service: one list of phrases (lists of folded words) per field."""
         interned: dict[str, str] = {}
-        unit_words = {uid: [w for v in _variants(u.name) for w in words(v)]
-                      for uid, u in self.atlas.units.items()}
+        surfaces: dict[str, int] = {}
+        cache: dict[str, list[str]] = {}
+
+        def phrase(text: str) -> list[str]:
+            found = cache.get(text)
+            if found is None:
+                found = [interned.setdefault(w, w) for w in words(text)]
+                if len(cache) < 200_000:
+                    cache[text] = found
+            for w in found:
+                surfaces[w] = surfaces.get(w, 0) + 1
+            return found
+
+        unit_names: dict[str, list[str]] = {}
+        for uid in self.atlas.units:
+            unit_names[uid] = [v for u in self.atlas.unit_chain(uid) for v in _variants(u.name)]
+        context_of: dict[str, list[str]] = {}
+        docs = []
         for service in self.services:
-            fields = {
-                "title": [words(v) for v in _variants(service.title)],
-                "keywords": [words(k) for k in service.keywords],
-                "unit": [unit_words.get(service.unit, [])],
-                "description": [words(v) for v in _variants(service.description)],
-                "referral": [words(v) for v in _variants(service.referral_notes)],
-            }
-            fields_per_doc.append(fields)
-            for phrases in fields.values():
-                for phrase in phrases:
-                    for i, word in enumerate(phrase):
-                        count = surfaces.get(word)
-                        if count is None:
-                            surfaces[word] = 1
-                        else:
-                            surfaces[word] = count + 1
-                            phrase[i] = interned.get(word, word)   # one string per word
-                        interned.setdefault(word, word)
+            titles = _variants(service.title)
+            folded_titles = {" ".join(words(t)) for t in titles}
+            context: list[str] = []
+            for number in service.kle[:3]:
+                texts = context_of.get(number)
+                if texts is None:
+                    texts = context_of[number] = _kle_context(number, self._catalogue)
+                context.extend(t for t in texts if " ".join(words(t)) not in folded_titles)
+            docs.append((
+                [phrase(v) for v in titles],
+                [phrase(k) for k in service.keywords],
+                [phrase(v) for v in unit_names.get(service.unit, ())],
+                [phrase(v) for v in _variants(service.description)],
+                [phrase(v) for v in _variants(service.referral_notes)],
+                [phrase(v) for v in dict.fromkeys(context)],
+            ))
+        return docs, surfaces
+
+    def _build(self) -> None:
+        docs, surfaces = self._fields_of_documents()
         # vocabulary: folded surface words and their stems
         self.surface_stem: dict[str, str] = {}
         self.stems: set[str] = set()
@@ -141,80 +203,105 @@ class SearchIndex:
                 self.part_vocab.add(term)
         self.part_vocab -= STOPWORDS
         self.surface_freq = surfaces
-        # compound splits of every vocabulary word (at most once per word)
+        self.stem_freq: dict[str, int] = {}
+        for word, term in self.surface_stem.items():
+            self.stem_freq[term] = self.stem_freq.get(term, 0) + surfaces[word]
+        # compound splits of every vocabulary word (at most once per word), shorter words
+        # first so that a longer compound can reuse the split of its tail
         self.splits: dict[str, tuple[str, ...]] = {}
+        self.splits_surface: dict[str, list[str]] = {}
         tails: dict[str, str] = {}
-        for word in list(self.surface_stem):
+        for word in sorted(self.surface_stem, key=len):
             if len(word) >= MIN_COMPOUND:
                 parts = self.split_compound(word)
                 if parts:
+                    self.splits_surface[word] = parts
                     self.splits[word] = tuple(stem_folded(p) for p in parts)
                     tails[word] = parts[-1]
         # Danish coordinated compounds: "plante- og dyrearter" also says "plantearter"
         for doc, service in enumerate(self.services):
-            for name, texts in (("title", _variants(service.title)),
-                                ("keywords", list(service.keywords)),
-                                ("description", _variants(service.description))):
+            for position, texts in ((0, _variants(service.title)), (1, service.keywords),
+                                    (3, _variants(service.description))):
                 for text in texts:
                     if "-" not in text and "\u2010" not in text:
                         continue
                     extra = coordinated_compounds(text, tails)
                     if not extra:
                         continue
-                    fields_per_doc[doc][name].append(extra)
+                    docs[doc][position].append(extra)
                     for word in extra:
                         if word not in self.surface_stem:
                             self.surface_stem[word] = stem_folded(word)
                             self.stems.add(self.surface_stem[word])
                             parts = self.split_compound(word)
                             if parts:
+                                self.splits_surface[word] = parts
                                 self.splits[word] = tuple(stem_folded(p) for p in parts)
                         surfaces[word] = surfaces.get(word, 0) + 1
         self.sorted_surfaces = sorted(self.surface_stem)
-        # field lengths first (BM25 needs the averages), then one document at a time:
-        # per-term weighted frequency → posting; no per-document structures are kept
-        names = tuple(FIELD_WEIGHTS)
+        self._build_postings(docs)
+        self._build_typo_index()
+        self._build_trigrams()
+        self._build_kle()
+        # synonyms declared by the atlas author
+        self.synonyms: dict[str, set[str]] = {}
+        for group in self.atlas.synonyms:
+            terms = {" ".join(stem_folded(w) for w in words(item)) for item in group}
+            for term in terms:
+                self.synonyms.setdefault(term, set()).update(terms - {term})
+
+    def _build_postings(self, docs: list) -> None:
+        """BM25F impacts per (term, service), field lengths first (BM25 needs averages)."""
+        nfields = len(FIELDS)
+        field_len_sum = [0] * nfields
         doc_lens: list[tuple[int, ...]] = []
-        field_len_sum = dict.fromkeys(names, 0)
-        for fields in fields_per_doc:
+        for fields in docs:
             lens = []
-            for name in names:
-                count = sum(len(phrase) for phrase in fields[name])
-                if name == "keywords":
+            for position in range(nfields):
+                count = sum(len(phrase) for phrase in fields[position])
+                if position == 1:          # søgeord: many short phrases, little penalty
                     count = min(count, 6 + count // 8)
                 lens.append(count)
-                field_len_sum[name] += count
+                field_len_sum[position] += count
             doc_lens.append(tuple(lens))
         n = max(self.size, 1)
-        avg_len = {name: max(total / n, 1.0) for name, total in field_len_sum.items()}
-        weights = [FIELD_WEIGHTS[name] for name in names]
-        bs = [FIELD_B[name] for name in names]
-        avgs = [avg_len[name] for name in names]
+        avgs = [max(total / n, 1.0) for total in field_len_sum]
+        weights = [FIELD_WEIGHTS[name] for name in FIELDS]
+        bs = [FIELD_B[name] for name in FIELDS]
         postings_ids: dict[str, array] = {}
         postings_imp: dict[str, array] = {}
+        terms_cache: dict[str, tuple] = {}
         terms_of = self._terms_of
         surface_stem = self.surface_stem
-        phrases: dict[frozenset, list[int]] = {}
-        self.phrases = phrases
-        for doc, fields in enumerate(fields_per_doc):
+        phrases: dict[int, object] = {}
+        for doc, fields in enumerate(docs):
             lens = doc_lens[doc]
             tfw: dict[str, float] = {}
-            for position, name in enumerate(names):
+            for position in range(nfields):
+                field_phrases = fields[position]
+                if not field_phrases:
+                    continue
                 scale = weights[position] / (1.0 - bs[position]
                                              + bs[position] * lens[position] / avgs[position])
-                for phrase in fields[name]:
-                    if name == "keywords":
+                for phrase in field_phrases:
+                    if position == 1:
                         # tf for søgeord = number of søgeord phrases containing the term
                         seen: dict[str, float] = {}
                         for word in phrase:
-                            for term, weight in terms_of(word):
+                            found = terms_cache.get(word)
+                            if found is None:
+                                found = terms_cache[word] = terms_of(word)
+                            for term, weight in found:
                                 if weight > seen.get(term, 0.0):
                                     seen[term] = weight
                         for term, weight in seen.items():
                             tfw[term] = tfw.get(term, 0.0) + weight * scale
                     else:
                         for word in phrase:
-                            for term, weight in terms_of(word):
+                            found = terms_cache.get(word)
+                            if found is None:
+                                found = terms_cache[word] = terms_of(word)
+                            for term, weight in found:
                                 tfw[term] = tfw.get(term, 0.0) + weight * scale
             for term, value in tfw.items():
                 ids = postings_ids.get(term)
@@ -223,125 +310,161 @@ class SearchIndex:
                     postings_imp[term] = array("f")
                 ids.append(doc)
                 postings_imp[term].append(value)
-            # bag-of-terms keys of titles and søgeord (an exact phrase match earns a bonus)
-            service = self.services[doc]
-            originals = fields["title"][:len(_variants(service.title))] + \
-                fields["keywords"][:len(service.keywords)]
-            for phrase in originals:
-                key = frozenset(surface_stem[w] for w in phrase if w in surface_stem)
-                if key:
-                    bucket = phrases.setdefault(key, [])
-                    if not bucket or bucket[-1] != doc:
-                        bucket.append(doc)
-            fields_per_doc[doc] = None   # free as we go: large atlases stay within memory
-        df = {term: len(ids) for term, ids in postings_ids.items()}
-        self.df = df
+            # titles and søgeord as bags of terms: an exact phrase match earns a bonus
+            for phrase in (*fields[0], *fields[1]):
+                key = phrase_key(surface_stem[w] for w in phrase if w in surface_stem)
+                if key is None:
+                    continue
+                bucket = phrases.get(key)
+                if bucket is None:
+                    phrases[key] = doc
+                elif isinstance(bucket, int):
+                    if bucket != doc:
+                        phrases[key] = array("I", (bucket, doc))
+                elif bucket[-1] != doc:
+                    bucket.append(doc)
+            docs[doc] = None   # free as we go: large atlases stay within memory
+        self.phrases = phrases
+        self.df = {term: len(ids) for term, ids in postings_ids.items()}
         factor = K1 + 1.0
+        self.idf: dict[str, float] = {}
+        self.max_impact: dict[str, float] = {}
         for term, values in postings_imp.items():
-            idf = math.log(1.0 + (n - df[term] + 0.5) / (df[term] + 0.5))
+            df = len(values)
+            idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            self.idf[term] = idf
+            best = 0.0
             for i, value in enumerate(values):
-                values[i] = idf * value * factor / (value + K1)
+                impact = idf * value * factor / (value + K1)
+                values[i] = impact
+                if impact > best:
+                    best = impact
+            self.max_impact[term] = best
         self.postings_ids = postings_ids
         self.postings_imp = postings_imp
-        self.max_impact = {term: max(imps) for term, imps in postings_imp.items()}
-        self.idf = {term: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for term, d in df.items()}
-        # symmetric-deletion dictionary for typo tolerance (distance 1 on each side)
-        self.deletion_index: dict[str, list[str]] = {}
-        for word in self.surface_stem:
-            if len(word) >= FUZZY_MIN_LEN and word.isalpha():
-                for key in deletes(word) | {word}:
-                    self.deletion_index.setdefault(key, []).append(word)
+
+    def _build_typo_index(self) -> None:
+        """Symmetric-deletion keys (distance 1 on each side) as one sorted int array."""
+        fuzzy_words = [w for w in self.sorted_surfaces
+                       if len(w) >= FUZZY_MIN_LEN and w.isalpha()][: 1 << _ID_BITS]
+        keys = []
+        for number, word in enumerate(fuzzy_words):
+            for key in deletes(word):
+                keys.append((hash(key) & _HASH_MASK) << _ID_BITS | number)
+            keys.append((hash(word) & _HASH_MASK) << _ID_BITS | number)
+        keys.sort()
+        self._typo_words = fuzzy_words
+        self._typo_keys = array("q", keys)
+
+    def _build_trigrams(self) -> None:
+        """Trigram → vocabulary word numbers (sub-word matching, not per service)."""
+        grams: dict[str, array] = {}
+        vocabulary = self.sorted_surfaces
+        for number, word in enumerate(vocabulary):
+            if len(word) < 4 or not word.isalpha():
+                continue
+            for gram in trigrams(word):
+                bucket = grams.get(gram)
+                if bucket is None:
+                    bucket = grams[gram] = array("I")
+                bucket.append(number)
+        self._grams = grams
+
+    def _build_kle(self) -> None:
         # KLE numbers and their prefixes
-        self.kle: dict[str, list[int]] = {}
+        kle: dict[str, list[int]] = {}
         for doc, service in enumerate(self.services):
             for number in service.kle:
                 parts = number.split(".")
                 for i in range(1, len(parts) + 1):
-                    self.kle.setdefault(".".join(parts[:i]), []).append(doc)
+                    bucket = kle.setdefault(".".join(parts[:i]), [])
+                    if not bucket or bucket[-1] != doc:
+                        bucket.append(doc)
+        self.kle = {number: array("I", docs) for number, docs in kle.items()}
         # KLE numbers written in søgeord or descriptions ("Tidligere emnenr. 07.01.04"):
         # old numbers keep finding the service after KL renumbers
-        self.kle_mentions: dict[str, list[int]] = {}
+        mentions: dict[str, list[int]] = {}
         for doc, service in enumerate(self.services):
             for text in (*service.keywords, *_variants(service.description)):
                 for number in KLE_IN_TEXT_RE.findall(text):
-                    bucket = self.kle_mentions.setdefault(number, [])
+                    bucket = mentions.setdefault(number, [])
                     if not bucket or bucket[-1] != doc:
                         bucket.append(doc)
-        # synonyms declared by the atlas author
-        self.synonyms: dict[str, set[str]] = {}
-        for group in self.atlas.synonyms:
-            terms = {" ".join(stem_folded(w) for w in words(item)) for item in group}
-            for term in terms:
-                self.synonyms.setdefault(term, set()).update(terms - {term})
+        self.kle_mentions = {number: array("I", docs) for number, docs in mentions.items()}
+        # the emne of each service (first KLE number): near-duplicates for diversity
+        emne_ids: dict[str, int] = {}
+        self.emne = array("I", (emne_ids.setdefault(s.kle[0], len(emne_ids) + 1) if s.kle
+                                else 0 for s in self.services))
 
-    def _terms_of(self, word: str) -> list[tuple[str, float]]:
+    def _terms_of(self, word: str) -> tuple[tuple[str, float], ...]:
         term = self.surface_stem.get(word)
         if term is None:
-            return []
+            return ()
         parts = self.splits.get(word)
         if not parts:
-            return [(term, 1.0)]
+            return ((term, 1.0),)
         out = [(term, 1.0)]
-        out.extend((p, COMPOUND_PART_WEIGHT) for p in parts if p != term)
-        return out
+        out.extend((p, COMPOUND_PART_WEIGHT) for p in dict.fromkeys(parts) if p != term)
+        return tuple(out)
 
     # ------------------------------------------------------------ compounds
-    def _is_part(self, piece: str, last: bool) -> bool:
+    def _part_freq(self, piece: str, last: bool) -> int:
+        """How often a piece occurs as (a form of) a word of the atlas; 0: not a part.
+
+        Three-letter parts must be words of their own ("vej", "bil"), so derivational
+        endings ("-ing", "-hed") never count as the tail of a compound."""
+        if len(piece) < MIN_PART or piece in STOPWORDS or piece in SUFFIXES:
+            return 0
+        if len(piece) == MIN_PART and piece not in self.surface_stem:
+            return 0
         if piece in self.part_vocab:
-            return True
-        return last and len(piece) >= MIN_PART and piece not in STOPWORDS \
-            and stem_folded(piece) in self.stems
+            return self.stem_freq.get(stem_folded(piece), 1)
+        if last:
+            return self.stem_freq.get(stem_folded(piece), 0)
+        return 0
 
     def split_compound(self, word: str, max_parts: int = 3) -> list[str] | None:
         """Split a folded word into vocabulary words (with an optional linking -s-/-e-).
 
-        Prefers fewer and longer parts: "boligstoette" → ["bolig", "stoette"].  When no
-        split into known words exists, a two-part split where one side is a known word of
-        at least 5 letters and the other has at least 4 is accepted ("rottebekaempelse" →
-        ["rotte", "bekaempelse"]): the tail of a Danish compound is usually a common word
-        while its head varies.
+        Of all splits into known words, the one whose parts are most common (geometric mean
+        of their frequencies, as Koehn & Knight do for German) wins: "indsamlingsordning" →
+        ["indsamling", "ordning"], never ["indsamlingsordn", "ing"].  A tail that is itself
+        a known compound is split further ("vejvedligeholdelsesplan" → vej + vedligeholdelse
+        + plan).  When no split into known words exists, a two-part split where one side is
+        a known word of at least 5 letters and the other has at least 4 is accepted
+        ("rottebekaempelse" → ["rotte", "bekaempelse"]): the tail of a Danish compound is
+        usually a common word while its head varies.
         """
         n = len(word)
         if n < MIN_COMPOUND:
             return None
-        best: tuple[int, int, list[str]] | None = None
-
-        def search(start: int, parts: list[str]) -> None:
-            nonlocal best
-            if len(parts) >= max_parts:
-                return
-            for end in range(n - MIN_PART, start + MIN_PART - 1, -1):
-                head = word[start:end]
-                if not self._is_part(head, last=False):
-                    continue
-                for link in ("", *LINKING):
-                    rest_start = end + len(link)
-                    if link and not word.startswith(link, end):
-                        continue
-                    rest = word[rest_start:]
-                    if self._is_part(rest, last=True):
-                        found = [*parts, head, rest]
-                        score = (-len(found), sum(len(p) ** 2 for p in found))
-                        if best is None or score > best[:2]:
-                            best = (score[0], score[1], found)
-                    elif len(rest) >= MIN_PART * 2:
-                        search(rest_start, [*parts, head])
-
-        # fast path: most compounds have two parts
-        for end in range(n - MIN_PART, MIN_PART - 1, -1):
+        best: tuple[float, int, list[str]] | None = None
+        # the tail must reach into the word's own stem: "skadedyrsbekaemp" + "else" is the
+        # word and its ending, not a compound
+        own = stem_folded(word)
+        last_end = min(n, len(own) if word.startswith(own) else n) - MIN_PART
+        for end in range(MIN_PART, last_end + 1):
             head = word[:end]
-            if not self._is_part(head, last=False):
+            head_freq = self._part_freq(head, last=False)
+            if not head_freq:
                 continue
             for link in ("", *LINKING):
                 if link and not word.startswith(link, end):
                     continue
                 rest = word[end + len(link):]
-                if self._is_part(rest, last=True):
-                    score = (-2, len(head) ** 2 + len(rest) ** 2)
-                    if best is None or score > best[:2]:
-                        best = (score[0], score[1], [head, rest])
-        if best is None and n >= MIN_PART * 3:
-            search(0, [])
+                rest_freq = self._part_freq(rest, last=True) if len(rest) >= MIN_PART else 0
+                if not rest_freq:
+                    continue
+                parts, freqs = [head, rest], [head_freq, rest_freq]
+                inner = self.splits_surface.get(rest) if max_parts > 2 else None
+                if inner and len(inner) == 2:
+                    inner_freqs = [self._part_freq(p, last=True) for p in inner]
+                    if all(inner_freqs):
+                        parts, freqs = [head, *inner], [head_freq, *inner_freqs]
+                score = math.prod(freqs) ** (1.0 / len(freqs))
+                key = (score, min(len(p) for p in parts), parts)
+                if best is None or key[:2] > best[:2]:
+                    best = key
         if best:
             return best[2]
         return self._half_known_split(word)
@@ -351,14 +474,20 @@ class SearchIndex:
         if n < 9:
             return None
         choice: tuple[int, list[str]] | None = None
-        for cut in range(4, n - 3):
+        own = stem_folded(word)
+        last_cut = min(n, len(own) if word.startswith(own) else n) - 3
+        for cut in range(4, min(n - 3, last_cut + 1)):
             head, tail = word[:cut], word[cut:]
-            known_tail = len(tail) >= 5 and self._is_part(tail, last=True)
-            known_head = len(head) >= 5 and self._is_part(head, last=False)
+            if tail in SUFFIXES:
+                continue
+            known_tail = len(tail) >= 5 and bool(self._part_freq(tail, last=True))
+            known_head = len(head) >= 5 and bool(self._part_freq(head, last=False))
             if not (known_tail or known_head):
                 continue
-            if head.endswith(LINKING) and len(head) > 5 and known_tail:
+            if known_tail and head.endswith(LINKING) and len(head) > 5:
                 head = head[:-1]
+            elif known_head and not known_tail and tail.startswith(LINKING) and len(tail) > 4:
+                tail = tail[1:]     # "gravsted" + "s" + "brev"
             if head in STOPWORDS or tail in STOPWORDS:
                 continue
             known = len(tail) if known_tail else len(head)
@@ -385,15 +514,16 @@ class SearchIndex:
 
     def _expand(self, folded: str, allow_prefix: bool):
         found: dict[str, Expansion] = {}
+        postings = self.postings_ids
 
         def add(term: str, quality: float, kind: str, surface: str = "") -> None:
-            if term in self.postings_ids:
+            if term in postings:
                 current = found.get(term)
                 if current is None or quality > current.quality:
                     found[term] = Expansion(term, quality, kind, surface)
 
         term = stem_folded(folded)
-        exact = term in self.postings_ids
+        exact = term in postings
         add(term, 1.0, "exact", folded)
         for synonym in self.synonyms.get(term, ()):
             add(synonym, 0.95, "synonym")
@@ -406,18 +536,26 @@ class SearchIndex:
             for surface in self._prefix_words(folded):
                 add(self.surface_stem[surface], 0.75 if len(folded) >= 5 else 0.6, "prefix",
                     surface)
+        if folded.isalpha() and len(folded) >= 4 and \
+                (not exact or self.df[term] <= PART_MAX_DF):
+            # sub-words only where word matching finds little
+            for surface, quality in self._part_words(folded, term):
+                add(self.surface_stem[surface], quality, "part", surface)
         if not exact and folded.isalpha() and len(folded) >= FUZZY_MIN_LEN:
             for surface, distance in self._fuzzy_words(folded):
                 add(self.surface_stem[surface], 0.8 if distance == 1 else 0.6, "fuzzy", surface)
             if not found and not compounds:
+                for surface, quality in self._similar_words(folded):
+                    add(self.surface_stem[surface], quality, "similar", surface)
+            if not found and not compounds:
                 # a long unknown inflection ("flyttede"): the longest known stem it starts with
                 for cut in range(len(folded) - 1, 3, -1):
                     piece = folded[:cut]
-                    if piece in self.stems and piece in self.postings_ids:
+                    if piece in self.stems and piece in postings:
                         add(piece, 0.6, "truncated", piece)
                         break
         ranked = sorted(found.values(), key=lambda e: (-e.quality, e.term))
-        return tuple(ranked[:MAX_PREFIX_EXPANSIONS + 4]), tuple(compounds)
+        return tuple(ranked[:MAX_PREFIX_EXPANSIONS + MAX_PART_EXPANSIONS]), tuple(compounds)
 
     def _prefix_words(self, prefix: str) -> list[str]:
         start = bisect.bisect_left(self.sorted_surfaces, prefix)
@@ -433,28 +571,104 @@ class SearchIndex:
             out = out[:MAX_PREFIX_EXPANSIONS]
         return out
 
+    def _words_with_grams(self, grams: Iterable[str]) -> set[int] | None:
+        """Vocabulary word numbers that contain all of ``grams`` (None: a gram is unknown)."""
+        lists = []
+        for gram in grams:
+            bucket = self._grams.get(gram)
+            if bucket is None:
+                return None
+            lists.append(bucket)
+        lists.sort(key=len)
+        found = set(lists[0])
+        for bucket in lists[1:3]:
+            found.intersection_update(bucket)
+            if not found:
+                break
+        return found
+
+    def _part_words(self, folded: str, term: str) -> list[tuple[str, float]]:
+        """Vocabulary compounds whose head or tail is the query word: "bump" → "vejbump",
+        "glas" → "glasemballage".  The tail carries the meaning of a Danish compound, so it
+        counts a little more than the head."""
+        core = term if len(term) >= 4 else folded
+        found = self._words_with_grams(trigrams(core))
+        if not found:
+            return []
+        vocabulary = self.sorted_surfaces
+        surface_stem = self.surface_stem
+        out = []
+        for number in found:
+            word = vocabulary[number]
+            if len(word) < len(core) + 3 or word.startswith(folded):
+                continue   # not a compound of it, or already a prefix completion
+            stem = surface_stem[word]
+            if stem.endswith(core):
+                out.append((word, PART_QUALITY))
+            elif word.startswith(core) and len(stem) >= len(core) + 3:
+                out.append((word, PART_QUALITY * 0.8))
+        if len(out) > MAX_PART_EXPANSIONS:
+            out.sort(key=lambda item: (-item[1], -self.surface_freq.get(item[0], 0), item[0]))
+            out = out[:MAX_PART_EXPANSIONS]
+        return out
+
+    def _similar_words(self, folded: str) -> list[tuple[str, float]]:
+        """Vocabulary words sharing most trigrams with a word nothing else matched."""
+        grams = trigrams(folded)
+        if len(grams) < 3:
+            return []
+        counts: dict[int, int] = {}
+        for gram in grams:
+            bucket = self._grams.get(gram)
+            if bucket is None or len(bucket) > 2000:
+                continue
+            for number in bucket:
+                counts[number] = counts.get(number, 0) + 1
+        need = max(2, int(len(grams) * SIMILAR_MIN * 0.5))
+        vocabulary = self.sorted_surfaces
+        out = []
+        for number, shared in counts.items():
+            if shared < need:
+                continue
+            word = vocabulary[number]
+            dice = 2.0 * shared / (len(grams) + max(len(word) - 2, 1))
+            if dice >= SIMILAR_MIN:
+                out.append((word, SIMILAR_QUALITY * dice))
+        out.sort(key=lambda item: (-item[1], item[0]))
+        return out[:6]
+
+    def _typo_candidates(self, keys: Iterable[str]) -> set[int]:
+        table = self._typo_keys
+        size = len(table)
+        found: set[int] = set()
+        low = (1 << _ID_BITS) - 1
+        for key in keys:
+            prefix = (hash(key) & _HASH_MASK) << _ID_BITS
+            i = bisect.bisect_left(table, prefix)
+            end = prefix | low
+            while i < size:
+                value = table[i]
+                if value > end:
+                    break
+                found.add(value & low)
+                i += 1
+        return found
+
     def _fuzzy_words(self, folded: str) -> list[tuple[str, int]]:
         """Vocabulary words within one edit (two for words of 8+ letters, tried only when
         nothing is one edit away)."""
-        index = self.deletion_index
+        words_ = self._typo_words
         keys = deletes(folded)
         keys.add(folded)
-        candidates: set[str] = set()
-        for key in keys:
-            found = index.get(key)
-            if found:
-                candidates.update(found)
-        out = [(w, d) for w in candidates
+        candidates = self._typo_candidates(keys)
+        out = [(w, d) for w in (words_[i] for i in candidates)
                if (d := damerau_levenshtein(folded, w, 1)) <= 1]
         if not out and len(folded) >= 8:
-            wider: set[str] = set()
+            wider_keys: set[str] = set()
             for key in keys:
-                for key2 in deletes(key):
-                    found = index.get(key2)
-                    if found:
-                        wider.update(found)
-            wider -= candidates
-            out = [(w, d) for w in wider if abs(len(w) - len(folded)) <= 2
+                wider_keys.update(deletes(key))
+            wider = self._typo_candidates(wider_keys) - candidates
+            out = [(w, d) for w in (words_[i] for i in wider) if abs(len(w) - len(folded)) <= 2
                    and (d := damerau_levenshtein(folded, w, 2)) <= 2]
         out.sort(key=lambda item: (item[1], -self.surface_freq.get(item[0], 0), item[0]))
         return out[:8]
@@ -462,6 +676,12 @@ class SearchIndex:
     # ------------------------------------------------------------ postings
     def postings(self, term: str) -> tuple[array, array]:
         return self.postings_ids.get(term, _EMPTY_I), self.postings_imp.get(term, _EMPTY_F)
+
+    def phrase_docs(self, key: int | None) -> Iterable[int]:
+        found = self.phrases.get(key) if key is not None else None
+        if found is None:
+            return ()
+        return (found,) if isinstance(found, int) else found
 
     def word_terms(self, text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
         """(start, end, terms) for each word of ``text``: what highlighting compares with
@@ -471,9 +691,11 @@ class SearchIndex:
         if found is not None:
             return found
         out = []
+        surface_stem = self.surface_stem
+        splits = self.splits
         for token in tokenize(text):
-            term = self.surface_stem.get(token.folded) or stem_folded(token.folded)
-            parts = self.splits.get(token.folded, ())
+            term = surface_stem.get(token.folded) or stem_folded(token.folded)
+            parts = splits.get(token.folded, ())
             out.append((token.start, token.end, frozenset((term, *parts))))
         found = tuple(out)
         if len(cache) >= WORD_CACHE:
@@ -485,6 +707,12 @@ class SearchIndex:
         for word in words(text):
             term = self.surface_stem.get(word) or stem_folded(word)
             yield term, self.splits.get(word, ())
+
+
+def phrase_key(terms: Iterable[str]) -> int | None:
+    """A bag of terms as one int (order-free): exact phrase matches without frozensets."""
+    unique = sorted(set(terms))
+    return hash(tuple(unique)) if unique else None
 
 
 _COORD_RE = re.compile(r"([^\W_]+)(-?)", re.UNICODE)

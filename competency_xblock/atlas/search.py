@@ -13,12 +13,14 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import repeat
+from operator import add, itemgetter, mul
 
 from competency_xblock.text import N_, LocalizedText, pick_language
 
-from .index import SearchIndex, get_index
+from .index import SearchIndex, get_index, phrase_key
 from .model import Atlas, Service
 from .text import KLE_IN_TEXT_RE, STOPWORDS, kle_query, stem_folded, tokenize
 
@@ -28,13 +30,22 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 PHRASE_BONUS = 1.35
 COMPOUND_QUALITY = 0.9
-#: One matched query word is worth more than any sum of scores (see :func:`_rank`).
-SLOT = 4096.0
+import os as _os  # TUNING
+#: What each matched query word adds to a service's score (see :func:`_rank`).
+MATCH_BONUS = float(_os.environ.get("MB", "2.0"))
+#: What a KLE number in a query adds for the services it names.
+KLE_SCORE = 2.0
+#: Score factor for each further service of a KLE emne already in the results.
+DIVERSITY = float(_os.environ.get("DIV", "0.6"))
 #: Postings walked for loose (prefix, fuzzy) expansions of one word before we stop adding.
 EXPANSION_BUDGET = 3000
 #: Below this many postings a query is evaluated in full; above, common words are cut.
 FULL_BUDGET = 4000
 LOOKUP_CANDIDATES = 60
+#: Above this many candidates the top-k threshold is not recomputed after each word.
+THETA_MAX = 6000
+#: Per-service word scores kept in the plan cache (about 70 bytes each).
+PLAN_CACHE_ENTRIES = 300_000
 #: A binary-search lookup costs about this many dict updates.
 LOOKUP_COST = 8
 
@@ -147,7 +158,7 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
             continue
         seen_words.add(token.folded)
         is_last = position == len(meaningful) - 1
-        groups.append(index.expand(token.folded, allow_prefix=is_last and complete_last))
+        groups.append(_plan(index, token.folded, is_last and complete_last))
         group_tokens.append(token)
     kle_docs: set[int] = set()
     if kle_number:
@@ -156,15 +167,16 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
         # unknown - belong to its nearest existing gruppe/hovedgruppe
         for candidate in _kle_candidates(index, kle_number):
             kle_docs.update(candidate)
-    key = frozenset(stem_folded(t.folded) for t in meaningful)
-    boost = dict.fromkeys(index.phrases.get(key, ()), PHRASE_BONUS)
+    boost = index.phrase_docs(phrase_key(stem_folded(t.folded) for t in meaningful))
     top, total, matched_terms = _rank(index, groups, limit, boost, kle_docs)
     if not top:
         return _result(STATUS_NO_HITS, text, kle_prefix=kle_number)
     hits = tuple(_hit(index, doc, score, matched_terms, language) for doc, score in top)
     corrections = []
-    for (expansions, _compounds), token in zip(groups, group_tokens, strict=False):
-        if expansions and all(e.kind == "fuzzy" for e in expansions) and \
+    for plan, token in zip(groups, group_tokens, strict=False):
+        expansions, _compounds = index.expand(token.folded, allow_prefix=plan.prefix)
+        if expansions and expansions[0].kind == "fuzzy" and \
+                not any(e.kind in ("exact", "synonym", "prefix") for e in expansions) and \
                 expansions[0].surface and expansions[0].surface != token.folded:
             surface = expansions[0].surface
             corrections.append((token.surface, index.display.get(surface, surface)))
@@ -188,19 +200,23 @@ def _kle_candidates(index: SearchIndex, number: str):
                 break
 
 
-class _Group:
-    """One query word: the posting lists it stands for, with qualities and a score bound."""
+class _Word:
+    """One query word: the posting lists it stands for, with qualities and a score bound.
 
-    __slots__ = ("lists", "compounds", "cost", "bound")
+    Built once per (word, completion) and kept in the index's bounded plan cache together
+    with its per-service scores, so a word seen before costs a dict lookup."""
+
+    __slots__ = ("lists", "compounds", "cost", "bound", "terms", "_scores")
 
     def __init__(self, index: SearchIndex, expansions, compounds, budget: int) -> None:
         self.lists = []
         cost = 0
         bound = 0.0
-        # Loose matches (prefix, typo) are scored with the rarity of the word itself (or of
-        # the most common candidate), so that a rare completion such as "boligstøttelån"
-        # does not outrank the exact "boligstøtte".
+        # Loose matches (prefix, typo, part) are scored with the rarity of the word itself
+        # (or of the most common candidate), so that a rare completion such as
+        # "boligstøttelån" does not outrank the exact "boligstøtte".
         idf = index.idf
+        max_impact = index.max_impact
         present = [e for e in expansions if e.term in idf]
         exact = [e for e in present if e.kind == "exact"]
         reference = idf[exact[0].term] if exact else min((idf[e.term] for e in present),
@@ -214,58 +230,60 @@ class _Group:
                 quality *= min(1.0, reference / idf[expansion.term])
             self.lists.append((ids, impacts, quality, expansion.term))
             cost += len(ids)
-            bound = max(bound, index.max_impact[expansion.term] * quality)
+            bound = max(bound, max_impact[expansion.term] * quality)
         self.compounds = []
         for parts, require_all in compounds:
-            present = [t for t in parts if t in index.postings_ids]
-            if not present or (require_all and len(present) < len(parts)):
+            present_parts = [t for t in parts if t in idf]
+            if not present_parts or (require_all and len(present_parts) < len(parts)):
                 continue
             self.compounds.append((parts, require_all))
-            cost += sum(len(index.postings_ids[t]) for t in present)
+            cost += sum(len(index.postings_ids[t]) for t in present_parts)
             bound = max(bound, COMPOUND_QUALITY / len(parts)
-                        * sum(index.max_impact[t] for t in present))
+                        * sum(max_impact[t] for t in present_parts))
+        self.lists.sort(key=lambda item: -len(item[0]))
         self.cost = cost
         self.bound = bound
+        terms = {term for *_rest, term in self.lists}
+        for parts, _ in self.compounds:
+            terms.update(parts)
+        self.terms = frozenset(terms)
+        self._scores: dict[int, float] | None = None
 
     def scores(self, index: SearchIndex) -> dict[int, float]:
-        """Best score per service over this word's expansions (full evaluation)."""
-        best: dict[int, float] = {}
+        """Best score per service over this word's expansions (do not modify: shared).
+
+        Built with dict(zip()) and set operations, so the per-posting work runs in C;
+        Python only loops over the services two expansions share."""
+        found = self._scores
+        if found is not None:
+            return found
+        best: dict[int, float] | None = None
         for ids, impacts, quality, _term in self.lists:
-            if not best:
-                best = dict(zip(ids, impacts, strict=False)) if quality == 1.0 else \
-                    {doc: w * quality for doc, w in zip(ids, impacts, strict=False)}
-                continue
-            get = best.get
-            for doc, w in zip(ids, impacts, strict=False):
-                w *= quality
-                if w > get(doc, 0.0):
-                    best[doc] = w
+            found = dict(zip(ids, impacts, strict=False)) if quality == 1.0 else \
+                dict(zip(ids, map(mul, impacts, repeat(quality)), strict=False))
+            best = found if best is None else _merge_max(best, found)
         for parts, require_all in self.compounds:
             combined = _combine_parts(index, parts, require_all)
+            if not combined:
+                continue
             factor = COMPOUND_QUALITY / len(parts)
-            get = best.get
-            for doc, w in combined.items():
-                w *= factor
-                if w > get(doc, 0.0):
-                    best[doc] = w
-        return best
-
-    def items(self, index: SearchIndex):
-        """(service, score) pairs; the common single-list case without building a dict."""
-        if len(self.lists) == 1 and not self.compounds:
-            ids, impacts, quality, _term = self.lists[0]
-            if quality == 1.0:
-                return zip(ids, impacts, strict=False)
-            return ((doc, w * quality) for doc, w in zip(ids, impacts, strict=False))
-        return self.scores(index).items()
+            found = dict(zip(combined.keys(), map(mul, combined.values(), repeat(factor)),
+                             strict=False))
+            best = found if best is None else _merge_max(best, found)
+        self._scores = best if best is not None else {}
+        return self._scores
 
     def lookup(self, index: SearchIndex, doc: int) -> float:
         """This word's score for one service (binary search in the posting lists)."""
+        if self._scores is not None:
+            return self._scores.get(doc, 0.0)
         best = 0.0
         for ids, impacts, quality, _term in self.lists:
             i = bisect_left(ids, doc)
             if i < len(ids) and ids[i] == doc:
-                best = max(best, impacts[i] * quality)
+                value = impacts[i] * quality
+                if value > best:
+                    best = value
         for parts, require_all in self.compounds:
             total = 0.0
             for term in parts:
@@ -279,82 +297,138 @@ class _Group:
             best = max(best, total * COMPOUND_QUALITY / len(parts))
         return best
 
-    def terms(self) -> set[str]:
-        out = {term for *_rest, term in self.lists}
-        for parts, _ in self.compounds:
-            out.update(parts)
-        return out
+
+def _merge_max(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+    if len(a) < len(b):
+        a, b = b, a
+    for doc in a.keys() & b.keys():
+        if a[doc] > b[doc]:
+            b[doc] = a[doc]
+    a.update(b)
+    return a
 
 
-def _rank(index: SearchIndex, raw_groups, limit: int, boost: dict[int, float],
+def _plan(index: SearchIndex, folded: str, allow_prefix: bool) -> _Word:
+    """The word's plan from the index's LRU cache (bounded by the number of scores kept)."""
+    key = (folded, allow_prefix)
+    cache = index.plan_cache
+    with index.plan_lock:
+        word = cache.get(key)
+        if word is not None:
+            cache.move_to_end(key)
+            return word
+    expansions, compounds = index.expand(folded, allow_prefix=allow_prefix)
+    word = _Word(index, expansions, compounds, EXPANSION_BUDGET)
+    with index.plan_lock:
+        cache[key] = word
+        index.plan_entries += word.cost
+        while index.plan_entries > PLAN_CACHE_ENTRIES and len(cache) > 1:
+            _key, old = cache.popitem(last=False)
+            index.plan_entries -= old.cost
+    return word
+
+
+def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterable[int],
           kle_docs: set[int]):
-    """Top ``limit`` services, ranked first by how many query words they match, then by the
-    sum of the words' best scores.  Both live in one float per service (count × SLOT +
-    sum), so accumulation is a single dict update per posting.
+    """Top ``limit`` services by the sum of the words' best scores plus MATCH_BONUS for
+    each query word a service matches (so matching more of the words counts, without
+    letting three common words beat two rare ones outright).
 
-    Words are evaluated rarest first.  Once no service outside the candidates found so far
-    can reach the top (it could match only the remaining words, fewer than the k-th
-    candidate already has), the remaining - common - words are only looked up for the
-    candidates that can still make it, instead of being walked in full (MaxScore-style).
+    Words are evaluated strongest first.  Once no service outside the candidates found so
+    far can reach the top (it could match only the remaining words), the remaining -
+    common - words are only looked up for the candidates that can still make it, instead of
+    being walked in full (MaxScore).
     """
-    groups = [_Group(index, e, c, EXPANSION_BUDGET) for e, c in raw_groups]
     matched_terms: set[str] = set()
-    for group in groups:
-        matched_terms |= group.terms()
-    groups = [g for g in groups if g.lists or g.compounds]
-    if not groups and not kle_docs:
+    for word in plans:
+        matched_terms |= word.terms
+    words_ = sorted((w for w in plans if w.lists or w.compounds), key=lambda w: -w.bound)
+    if not words_ and not kle_docs:
         return [], 0, matched_terms
-    groups.sort(key=lambda g: g.cost)
+    kle_reach = KLE_SCORE + MATCH_BONUS if kle_docs else 0.0
+    reach = [0.0] * (len(words_) + 1)
+    reach[-1] = kle_reach
+    for i in range(len(words_) - 1, -1, -1):
+        reach[i] = reach[i + 1] + words_[i].bound + MATCH_BONUS
     acc: dict[int, float] = {}
-    max_boost = max(boost.values(), default=1.0)
-    extra = SLOT if kle_docs else 0.0
-    done = len(groups)
-    for position, group in enumerate(groups):
-        if position and len(acc) >= limit and \
-                sum(g.cost for g in groups[position:]) > FULL_BUDGET:
-            rest = groups[position:]
-            reach = len(rest) * SLOT + sum(g.bound for g in rest) * max_boost + extra
-            kth = heapq.nlargest(limit, acc.values())[-1]
-            lookups = min(len(acc), LOOKUP_CANDIDATES) * sum(len(g.lists) + len(g.compounds)
-                                                              for g in rest)
-            if reach < kth and lookups * LOOKUP_COST < sum(g.cost for g in rest):
-                done = position
-                break
-        get = acc.get
-        if not acc:
-            acc = {doc: w + SLOT for doc, w in group.items(index)}
+    theta = 0.0
+    done = len(words_)
+    for position, word in enumerate(words_):
+        if position and theta > reach[position]:
+            done = position       # no service outside ``acc`` can reach the top any more
+            break
+        found = word.scores(index)
+        added = dict(zip(found.keys(), map(add, found.values(), repeat(MATCH_BONUS)),
+                         strict=False))
+        if acc:
+            for doc in added.keys() & acc.keys():
+                added[doc] += acc[doc]
+            acc.update(added)
         else:
-            for doc, w in group.items(index):
-                acc[doc] = get(doc, 0.0) + w + SLOT
+            acc = added
+        if len(acc) >= limit and position + 1 < len(words_) and len(acc) <= THETA_MAX:
+            theta = heapq.nlargest(limit, acc.values())[-1]
     total = len(acc)
-    rest = groups[done:]
+    rest = words_[done:]
     if rest:
-        reach = len(rest) * SLOT + sum(g.bound for g in rest) * max_boost + extra
-        kth = heapq.nlargest(limit, acc.values())[-1]
-        floor = kth - reach
-        hopeful = [(doc, v) for doc, v in acc.items() if v >= floor]
+        # only services that can still reach the top: look the remaining words up
+        floor = theta - reach[done]
+        hopeful = [doc for doc, value in acc.items() if value >= floor]
         if len(hopeful) > LOOKUP_CANDIDATES:
-            hopeful = heapq.nlargest(LOOKUP_CANDIDATES, hopeful, key=itemgetter(1))
-        for doc, _value in hopeful:
-            for group in rest:
-                w = group.lookup(index, doc)
-                if w:
-                    acc[doc] += w + SLOT
+            hopeful = heapq.nlargest(LOOKUP_CANDIDATES, hopeful, key=acc.__getitem__)
+        hopeful.extend(doc for doc in boost_docs if doc in acc)
+        for word in rest:
+            if word._scores is not None or word.cost <= len(hopeful) * LOOKUP_COST:
+                get = word.scores(index).get
+                for doc in hopeful:
+                    value = get(doc)
+                    if value:
+                        acc[doc] += value + MATCH_BONUS
+            else:
+                for doc in hopeful:
+                    value = word.lookup(index, doc)
+                    if value:
+                        acc[doc] += value + MATCH_BONUS
     for doc in kle_docs:
-        acc[doc] = acc.get(doc, 0.0) + SLOT
-    for doc, factor in boost.items():
+        value = acc.get(doc)
+        if value is None:
+            total += 1
+            value = 0.0
+        acc[doc] = value + KLE_SCORE + MATCH_BONUS
+    for doc in boost_docs:
         value = acc.get(doc)
         if value is not None:
-            count = value // SLOT
-            acc[doc] = count * SLOT + (value - count * SLOT) * factor
-    top = heapq.nlargest(limit, acc.items(), key=itemgetter(1))
-    n = len(raw_groups) + (1 if kle_docs else 0)
-    ranked = []
-    for doc, value in top:
-        count = value // SLOT
-        ranked.append((doc, (value - count * SLOT) * count / n))
-    ranked.sort(key=lambda item: -acc[item[0]])
-    return ranked, total, matched_terms
+            acc[doc] = value * PHRASE_BONUS
+    return _diverse_top(index, acc, limit), total, matched_terms
+
+
+def _diverse_top(index: SearchIndex, acc: dict[int, float],
+                 limit: int) -> list[tuple[int, float]]:
+    """The best ``limit`` services, where each further service of a KLE emne already shown
+    counts DIVERSITY times less: five variants of one emne ("Brandsyn: ansøgning", "Brandsyn:
+    klage" ...) do not push every other emne of nearly the same score off the page."""
+    size = limit * 4 + 10
+    if len(acc) > size * 2:
+        cut = heapq.nlargest(size, acc.values())[-1]
+        pool = [(-value, doc) for doc, value in acc.items() if value >= cut]
+    else:
+        pool = [(-value, doc) for doc, value in acc.items()]
+    heapq.heapify(pool)
+    emne = index.emne
+    shown: dict[int, int] = {}
+    top: list[tuple[int, float]] = []
+    while pool and len(top) < limit:
+        negative, doc = heapq.heappop(pool)
+        group = emne[doc]
+        times = shown.get(group, 0) if group else 0
+        score = acc[doc] * DIVERSITY ** times
+        if score < -negative and pool and -pool[0][0] > score:
+            heapq.heappush(pool, (-score, doc))   # look again once its turn comes
+            continue
+        top.append((doc, score))
+        if group:
+            shown[group] = times + 1
+    return top
 
 
 def _combine_parts(index: SearchIndex, parts: tuple[str, ...],
@@ -383,9 +457,10 @@ def _combine_parts(index: SearchIndex, parts: tuple[str, ...],
                 other = dict(zip(ids, impacts, strict=False))
                 combined = {doc: combined[doc] + other[doc] for doc in common}
         else:
-            get = combined.get
-            for doc, w in zip(ids, impacts, strict=False):
-                combined[doc] = get(doc, 0.0) + w
+            other = dict(zip(ids, impacts, strict=False))
+            for doc in combined.keys() & other.keys():
+                other[doc] += combined[doc]
+            combined.update(other)
     return combined
 
 

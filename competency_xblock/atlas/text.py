@@ -110,6 +110,11 @@ _DERIVATIONAL = sorted("ningerne ningens ningen ninger ning elserne elsens elsen
                        .split(), key=len, reverse=True)
 
 
+#: Neuter adjectives Snowball leaves alone ("socialt", "kommunalt", "aktuelt", "generelt");
+#: nouns such as "asfalt" or "telt" do not match (too short or the wrong letter before).
+_NEUTER_T_RE = re.compile(r"(?:^.{3,}al|^.{3,}[inru]el)t$")
+
+
 def _r1(word: str) -> int:
     for i in range(1, len(word)):
         if word[i] not in _VOWELS and word[i - 1] in _VOWELS:
@@ -166,6 +171,9 @@ def stem(word: str) -> str:
         if low.endswith(suffix) and len(low) - len(suffix) >= 4:
             low = low[: -len(suffix)]
             break
+    else:
+        if _NEUTER_T_RE.search(low):
+            low = low[:-1]   # "socialt" ~ "sociale", "generelt" ~ "generelle"
     return fold(snowball_danish(low))
 
 
@@ -230,3 +238,8 @@ def damerau_levenshtein(a: str, b: str, limit: int = 2) -> int:
 def deletes(word: str) -> set[str]:
     """All strings made by deleting one character (SymSpell's symmetric-delete keys)."""
     return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def trigrams(word: str) -> set[str]:
+    """The distinct 3-letter substrings of ``word`` (sub-word matching of compounds)."""
+    return {word[i:i + 3] for i in range(len(word) - 2)}

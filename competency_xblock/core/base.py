@@ -5,6 +5,7 @@ Block classes stay thin: they declare fields and handlers and call the pure doma
 from __future__ import annotations
 
 import json
+import logging
 from functools import lru_cache
 
 from web_fragments.fragment import Fragment
@@ -13,9 +14,13 @@ from xblock.core import XBlock
 from xblock.fields import Scope, String
 from xblock.utils.settings import XBlockWithSettingsMixin
 
+from competency_xblock.core.formatting import format_date, format_number
 from competency_xblock.core.i18n import BlockTranslator
 from competency_xblock.core.resources import load_text
 from competency_xblock.text import LocalizedText, pick_language
+from competency_xblock.xapi import Event, Learner, emit
+
+log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "competency_xblock"
 
@@ -106,9 +111,33 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
             return self.display_name
         return self.gettext(field.default)
 
-    def ui_text(self, table: dict[str, str]) -> dict[str, str]:
-        """Translate a table of ``N_``-marked UI strings for templates and JavaScript."""
-        return {key: self.gettext(message) for key, message in table.items()}
+    def ui_text(self, table: dict) -> dict:
+        """Translate a table of ``N_``-marked UI strings for templates and JavaScript.
+
+        ``NP_`` pairs become ``{"one": ..., "other": ...}`` (JavaScript picks with
+        ``CompetencyXBlock.plural``): both our languages have the plural rule ``n != 1``.
+        """
+        out = {}
+        for key, message in table.items():
+            if isinstance(message, tuple):
+                out[key] = {"one": self.ngettext(message[0], message[1], 1),
+                            "other": self.ngettext(message[0], message[1], 2)}
+            else:
+                out[key] = self.gettext(message)
+        return out
+
+    def plural(self, pair: tuple[str, str], count: int | float) -> str:
+        """The translated form of an ``NP_`` pair for ``count`` (still to be ``format``-ed)."""
+        number = int(count) if float(count).is_integer() else 2
+        return self.ngettext(pair[0], pair[1], number)
+
+    def format_date(self, value) -> str:
+        """A stored date or ISO timestamp as the learner's language writes it."""
+        return format_date(value, self.language)
+
+    def format_number(self, value, max_decimals: int = 2) -> str:
+        """A number with the learner's decimal mark (Danish: decimal comma)."""
+        return format_number(value, self.language, max_decimals)
 
     # ---- settings ----------------------------------------------------------------------
     def block_settings(self) -> dict:
@@ -182,3 +211,84 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
         """A domain event for the tracking log (and, once enabled, the xAPI transports)."""
         payload = {"usage_key": str(self.scope_ids.usage_id), **data}
         self.runtime.publish(self, f"competency_xblock.{name}", payload)
+
+    # ---- xAPI (docs/dev/xapi.md) -------------------------------------------------------
+    def xapi_enabled(self) -> bool:
+        """Whether the operator turned an xAPI transport on (else blocks build nothing)."""
+        return str(self.setting("xapi_transport", "off") or "off").lower() != "off"
+
+    def xapi_learner(self) -> Learner:
+        """The acting learner: the anonymous id, plus only what the operator opted in to send
+        (``xapi_actor`` username/email, ``xapi_actor_name``); nothing else is even read."""
+        settings = self.block_settings()
+        actor = settings.get("xapi_actor", "anonymous")
+        with_name = bool(settings.get("xapi_actor_name"))
+        anonymous_id = self.learner_id()
+        if actor not in ("username", "email") and not with_name:
+            return Learner(anonymous_id=anonymous_id)
+        user = self._current_user()
+        attrs = getattr(user, "opt_attrs", None) or {}
+        emails = [e for e in (getattr(user, "emails", None) or []) if e]
+        return Learner(
+            anonymous_id=anonymous_id,
+            username=(attrs.get("edx-platform.username") or None) if actor == "username" else None,
+            email=emails[0] if actor == "email" and emails else None,
+            full_name=(getattr(user, "full_name", None) or None) if with_name else None)
+
+    def xapi_event(self, event_type: type[Event], **fields) -> Event:
+        """An xAPI domain event with this block's common fields filled in (usage key, learner,
+        language, title); ``occurred_at`` is now, when the thing happened."""
+        fields.setdefault("usage_key", str(self.scope_ids.usage_id))
+        if "learner" not in fields:
+            fields["learner"] = self.xapi_learner()
+        fields.setdefault("language", self.language)
+        fields.setdefault("block_title", self.title())
+        return event_type(**fields)
+
+    def publish_xapi(self, events) -> None:
+        """Hand xAPI events to the operator's transport; never raises, never waits on the LRS.
+
+        ``events``: one event, an iterable of events, or a callable returning either.  A
+        callable is only called when a transport is on, so building costs nothing when xAPI
+        is off.  Inside a :func:`~competency_xblock.core.handlers.json_api` handler the events
+        wait until the handler has succeeded and saved; a rejected request emits nothing.
+        """
+        try:
+            if not self.xapi_enabled():
+                return
+            if callable(events):
+                events = events()
+            if events is None:
+                return
+            events = [events] if isinstance(events, Event) else list(events)
+        except Exception:  # noqa: BLE001 - xAPI never fails a learner's request
+            log.exception("xAPI: could not build the events of %s", self.scope_ids.usage_id)
+            return
+        pending = getattr(self, "_xapi_pending", None)
+        if pending is not None:
+            pending.extend(events)
+        else:
+            self._emit_xapi(events)
+
+    def xapi_begin(self) -> None:
+        """Start holding back xAPI events (json_api: until the handler has saved)."""
+        self._xapi_pending = []
+
+    def xapi_flush(self, emit_events: bool = True) -> None:
+        """Emit the held-back events (or drop them: the request was rejected)."""
+        events = getattr(self, "_xapi_pending", None)
+        self._xapi_pending = None
+        if events and emit_events:
+            self._emit_xapi(events)
+
+    def _emit_xapi(self, events: list[Event]) -> None:
+        try:
+            settings = self.block_settings()
+
+            def publish(name: str, data: dict) -> None:
+                self.runtime.publish(self, name, data)
+
+            for event in events:
+                emit(settings, event, publish=publish)  # logs, never raises
+        except Exception:  # noqa: BLE001 - e.g. no settings service: log and carry on
+            log.exception("xAPI: could not emit events of %s", self.scope_ids.usage_id)

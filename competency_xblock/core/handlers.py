@@ -8,7 +8,9 @@ Every handler that a browser calls goes through :func:`json_api`:
   learner's language, and *every* field change the handler made is discarded, so a rejected
   request never changes stored state;
 - per learner and block, handlers that change state run one at a time and save before the
-  lock is released, so two submits in flight cannot both see the old attempt count.
+  lock is released, so two submits in flight cannot both see the old attempt count;
+- xAPI events the handler publishes (``publish_xapi``) are emitted only after it succeeded
+  and saved; a rejected or failed request emits none.
 """
 from __future__ import annotations
 
@@ -137,16 +139,23 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 data = _parse_body(request, max_bytes)
                 if schema is not None:
                     schemas.validate(schema, data)
+                _xapi(self, "xapi_begin")
                 if read_only:
-                    return json_response(func(self, data, suffix))
+                    result = func(self, data, suffix)
+                    _xapi(self, "xapi_flush")
+                    return json_response(result)
                 with learner_lock(self):
                     result = func(self, data, suffix)
                     self.save()
+                    # xAPI events the handler published go out only now that it is saved.
+                    _xapi(self, "xapi_flush")
                 return json_response(result)
             except UserFacingError as error:
+                _xapi(self, "xapi_flush", False)
                 discard_unsaved_changes(self)
                 return error_response(self, error, status=getattr(error, "status", 400))
             except Exception:
+                _xapi(self, "xapi_flush", False)
                 discard_unsaved_changes(self)
                 log.exception("Handler %s failed on %s", func.__name__, self.scope_ids.usage_id)
                 message = self.gettext(N_("Something went wrong on our side. Nothing was saved; "
@@ -158,6 +167,13 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
         return handler
 
     return decorator
+
+
+def _xapi(block, method: str, *args) -> None:
+    """Hold back / emit / drop the block's xAPI events (blocks without xAPI: nothing)."""
+    hook = getattr(block, method, None)
+    if hook is not None:
+        hook(*args)
 
 
 def _parse_body(request, max_bytes: int):

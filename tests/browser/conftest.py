@@ -1,7 +1,11 @@
 """Browser fixtures: the demo workbench in a subprocess and Debian's Chromium via Playwright.
 
-The server is the same ``python -m demo`` that ``make demo`` runs, on a free loopback port with
-its own ``var/`` folder, so these tests see exactly what a person sees.
+The server is ``python -m tests.browser.server``: the same workbench and settings as
+``make demo`` plus a few test-only scenarios (two blocks on one page, a small quiz with known
+answers, one scenario per Studio-edit test), on a free loopback port with its own ``var/``
+folder, so these tests see exactly what a person sees.  One server per pytest process (each
+xdist worker starts its own); helpers for axe, keyboard, screenshots and layout live in
+``tests/browser/helpers.py``.
 """
 from __future__ import annotations
 
@@ -41,11 +45,18 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
+    reuse = os.environ.get("CX_BROWSER_SERVER")
+    if reuse:
+        # While writing tests: `python -m tests.browser.server 127.0.0.1:8765` in another
+        # shell, then CX_BROWSER_SERVER=http://127.0.0.1:8765 pytest tests/browser/...
+        yield reuse.rstrip("/")
+        return
     port = _free_port()
     var = tmp_path_factory.mktemp("browser-var")
     env = {**os.environ, "WORKBENCH_VAR": str(var), "PYTHONUNBUFFERED": "1"}
     log = open(var / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "demo", f"127.0.0.1:{port}"], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "tests.browser.server", f"127.0.0.1:{port}"],
+                               cwd=ROOT,
                                env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -104,17 +115,4 @@ def page(browser, request):
     context.close()
 
 
-def axe_violations(tab, selector: str = ".cx-block") -> list[dict]:
-    """Run axe-core (bundled by axe-playwright-python) for WCAG 2.0/2.1 A and AA rules."""
-    import axe_playwright_python
-
-    script = Path(axe_playwright_python.__file__).with_name("axe.min.js")
-    tab.add_script_tag(path=str(script))
-    result = tab.evaluate(
-        """async (selector) => {
-            const r = await axe.run(selector ? {include: [[selector]]} : document,
-                {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
-        }""", selector)
-    return result
+from tests.browser.helpers import axe_violations  # noqa: E402,F401 - used by older tests

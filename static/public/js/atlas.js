@@ -172,7 +172,8 @@ function AtlasLookupInit(runtime, element, args) {
                    attempts_left: scenario.attempts_left}, false);
     }
     if (args.score) {
-      q("[data-cx-score]").textContent = format(text.score, args.score);
+      q("[data-cx-score]").textContent = format(cx.plural(text.score, args.score.possible),
+                                                args.score);
     }
   }
 

@@ -46,10 +46,26 @@
     return node;
   }
 
+  /* "{name}" placeholders filled from values (text only; unknown names stay as they are). */
+  function format(template, values) {
+    return String(template === undefined || template === null ? "" : template)
+      .replace(/\{(\w+)\}/g, function (all, key) {
+        return values && Object.prototype.hasOwnProperty.call(values, key)
+          ? String(values[key]) : all;
+      });
+  }
+
+  /* The form of a translated plural pair {one, other} for n (English and Danish: n != 1). */
+  function plural(entry, n) {
+    if (!entry || typeof entry === "string") { return entry || ""; }
+    return Number(n) === 1 ? entry.one : entry.other;
+  }
+
   function root(element) {
     /* The workbench passes a DOM node; the LMS may pass a jQuery object. */
     return element && element.jquery ? element[0] : element;
   }
 
-  global.CompetencyXBlock = {postJson: postJson, announce: announce, el: el, root: root};
+  global.CompetencyXBlock = {postJson: postJson, announce: announce, el: el, root: root,
+                            format: format, plural: plural};
 })(window);

@@ -56,7 +56,7 @@
         parts.push(s.max_attempts ? fmt(t.attempt_of, {n: attemptNumber, max: s.max_attempts})
                                   : fmt(t.attempt_unlimited, {n: attemptNumber}));
       }
-      parts.push(fmt(t.threshold, {percent: number(s.pass_threshold)}));
+      parts.push(fmt(t.threshold, {percent: args.threshold_text || number(s.pass_threshold)}));
       parts.push(s.grade_policy === "last" ? t.grade_last : t.grade_best);
       return parts.join(" ");
     }
@@ -125,8 +125,10 @@
     function renderResult(view) {
       review.textContent = "";
       summary.textContent = [
-        fmt(t.score, {earned: number(view.earned), possible: view.possible,
-                      percent: number(view.percent)}),
+        fmt(CX.plural(t.score, view.possible), {
+          earned: view.earned_text || number(view.earned),
+          possible: view.possible_text || number(view.possible),
+          percent: view.percent_text || number(view.percent)}),
         view.passed ? t.passed : t.failed
       ].join(" ");
       view.questions.forEach(function (q, index) {
@@ -147,7 +149,8 @@
         item.appendChild(answer);
         if (Object.prototype.hasOwnProperty.call(q, "correct")) {
           var verdict = q.correct ? t.correct
-            : (q.credit > 0 ? fmt(t.partly, {percent: number(q.credit * 100)}) : t.incorrect);
+            : (q.credit > 0 ? fmt(t.partly, {percent: q.credit_text || number(q.credit * 100)})
+                            : t.incorrect);
           item.appendChild(CX.el("p", {"class": "cx-quiz__verdict " +
             (q.correct ? "cx-quiz__verdict--ok" : "cx-quiz__verdict--no")}, verdict));
           var right = CX.el("p", {"class": "cx-quiz__correct-answer"});
@@ -215,6 +218,7 @@
           showError(response.data && response.data.error);
           submitButton.disabled = false;
           submitButton.textContent = t.submit;
+          errorBox.focus();   /* the disabled button lost the focus; the alert takes it */
           return;
         }
         show(response.data, focusResult);
@@ -225,7 +229,9 @@
       event.preventDefault();
       if (busy || !current) { return; }
       var collected = collectAnswers();
-      if (collected.unanswered && !global.confirm(fmt(t.unanswered, {count: collected.unanswered}))) {
+      if (collected.unanswered &&
+          !global.confirm(fmt(CX.plural(t.unanswered, collected.unanswered),
+                              {count: collected.unanswered}))) {
         return;
       }
       submitButton.disabled = true;
@@ -285,7 +291,8 @@
                                 t.failed + " " + (response.data.error || "")));
           return;
         }
-        out.appendChild(CX.el("p", {}, fmt(t.imported, {count: response.data.imported})));
+        out.appendChild(CX.el("p", {}, fmt(CX.plural(t.imported, response.data.imported),
+                                           {count: response.data.imported})));
         if (response.data.problems.length) {
           out.appendChild(CX.el("p", {}, t.problems));
           var ul = CX.el("ul");

@@ -37,7 +37,7 @@ function CompetencySelfAssessment(runtime, element, args) {
 
   function failed(result) {
     var data = result.data || {};
-    showErrors(data.error || text.not_saved || "Error", data.messages || []);
+    showErrors(data.error || text.error, data.messages || []);
     var box = area("errors");
     if (box) { box.focus(); }
   }
