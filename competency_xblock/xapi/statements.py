@@ -308,7 +308,12 @@ def _atlas_answered(e: AtlasAnswered, config: XapiConfig, agent: dict | None) ->
     if e.choices:
         definition["choices"] = _choices(e.choices, e.language)
     if e.correct_ids:
-        definition["correctResponsesPattern"] = [_pattern(e.correct_ids)]
+        # Any one of the responsible units/services is a right referral: one pattern each
+        # (a single pattern "a[,]b" would mean "pick all of them").
+        accepted = list(dict.fromkeys(map(str, e.correct_ids)))
+        if e.correct and str(e.picked_id) not in accepted:
+            accepted.append(str(e.picked_id))  # a service of the responsible unit
+        definition["correctResponsesPattern"] = accepted
     obj = activity(f"{block}/task/{iri_segment(e.scenario_id)}", v.TYPE_INTERACTION,
                    language_map(e.scenario_title, e.language), **definition)
     result = _compact({
@@ -321,8 +326,9 @@ def _atlas_answered(e: AtlasAnswered, config: XapiConfig, agent: dict | None) ->
                   parent=[activity(block, v.TYPE_MODULE, language_map(e.block_title, e.language))],
                   grouping=[course_activity(config, e)],
                   extensions={v.EXT_ATTEMPT_ID: e.attempt})
+    # The moment is part of the identity: after a staff reset the attempt numbers start again.
     sid = statement_id(e.kind, e.usage_key, e.learner.anonymous_id, e.scenario_id,
-                       str(e.attempt))
+                       str(e.attempt), timestamp(e.occurred_at))
     return envelope(config, e, sid, config.answer_verb, obj, result, ctx, agent)
 
 
