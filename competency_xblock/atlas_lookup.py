@@ -331,6 +331,9 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             expected = scenario.answer_services or scenario.answer_units
         elif result.status not in ("empty_query", "query_too_long"):
             self.searches += 1
+            if self.searches == 1 and self.mode == MODE_LOOKUP:
+                # Lookup mode is a reference tool: using it once completes it.
+                self.publish_completion(1.0)
         if result.status == "no_hits":
             self._log_gap(gaps.record(gaps.KIND_NO_HITS, query, scenario_id, expected))
         self.publish_event("atlas.searched", {"status": result.status,

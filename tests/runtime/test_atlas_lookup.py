@@ -64,6 +64,10 @@ def test_lookup_mode_renders_and_searches(workbench):
     assert data["corrections"] == [{"typed": "kørekrot", "used": "kørekort"}]
     assert workbench.state(page.usage_id, "s1")["searches"] == 1
     assert workbench.events.of_type("grade", page.usage_id) == []
+    # Using the reference tool once completes it; later searches do not re-publish.
+    assert workbench.events.of_type("completion", page.usage_id) == [{"completion": 1.0}]
+    workbench.call(page.usage_id, "search", {"query": "pas"}, student="s1", lang="da")
+    assert len(workbench.events.of_type("completion", page.usage_id)) == 1
 
 
 def test_kle_and_markup_are_data(workbench):
