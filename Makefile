@@ -21,7 +21,7 @@ help:
 $(STAMP): setup.cfg pyproject.toml requirements/constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "pip>=24"
-	$(BIN)/python -m pip install -q -c requirements/constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install -q -c requirements/constraints.txt -e ".[test,reports]"
 	@touch $@
 
 chromium:

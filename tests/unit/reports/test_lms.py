@@ -1,0 +1,234 @@
+"""Our own rows, exactly as ``generate_report_data`` yields them, in the LMS's CSV layout.
+
+The rows are produced by the block modules themselves (competency/report.py,
+quiz_engine/report.py) in English and in Danish, written the way the LMS writes the
+Problem Responses report, and read back.
+"""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from competency_xblock.competency import report as competency_report
+from competency_xblock.competency.assessment import Assessment, append_history
+from competency_xblock.competency.content import BlockContent
+from competency_xblock.quiz_engine import report as quiz_report
+from competency_xblock.quiz_engine.bank import default_bank
+from competency_xblock.reports.errors import ReportInputError
+from competency_xblock.reports.gaps import GapAccumulator
+from competency_xblock.reports.i18n import gettext_for
+from competency_xblock.reports.items import ItemAccumulator
+from competency_xblock.reports.levels import LevelScale, label, level_id
+from competency_xblock.reports.lms import (
+    ProblemResponsesReader,
+    Sink,
+    block_type,
+    learner_hasher,
+    parse_bool,
+    parse_int,
+)
+
+COURSE = "block-v1:Kommune+K1+2026"
+SELF_KEY = f"{COURSE}+type@competency_self_assessment+block@aa"
+QUIZ_KEY = f"{COURSE}+type@data_security_quiz+block@bb"
+FRAMEWORK = {
+    "schema_version": 1, "id": "kommune", "title": "Kommune",
+    "levels": [{"id": "begynder", "label": {"da": "Begynder", "en": "Beginner"}},
+               {"id": "selvhjulpen", "label": {"da": "Selvhjulpen", "en": "Self-reliant"}},
+               {"id": "superbruger", "label": {"da": "Superbruger", "en": "Power user"}}],
+    "areas": [{"id": "post", "title": {"da": "Digital Post", "en": "Digital Post"},
+               "competences": [{"id": "post.laese", "title": {"da": "Læse", "en": "Read"}},
+                               {"id": "gdpr", "title": {"da": "GDPR", "en": "GDPR"}}]}],
+}
+
+
+@pytest.fixture(scope="module")
+def content():
+    return BlockContent.from_dict({
+        "framework": FRAMEWORK,
+        "roles": [{"id": "skranke", "title": {"en": "Front desk", "da": "Skranke"}}],
+        "units": [{"id": "nord", "title": {"da": "Nord", "en": "North"}}],
+        "profiles": {"skranke": {"post.laese": "superbruger", "gdpr": "selvhjulpen"}},
+    })
+
+
+def state(content, ratings, previous=None):
+    now = Assessment.create(content, "skranke", "nord", ratings)
+    history = append_history([], Assessment.create(content, "skranke", "nord", previous)) \
+        if previous else []
+    history = append_history(history, now)
+    return {"assessment": now.to_dict(), "history": history, "draft": {}}
+
+
+def write_lms_csv(path, blocks):
+    """``blocks``: (block key, title, [(username, OrderedDict row, state dict)])."""
+    keys: dict[str, None] = {}
+    data = []
+    for block_key, title, rows in blocks:
+        for username, row, user_state in rows:
+            for key in row:
+                keys.setdefault(key, None)
+            data.append({"username": username, "title": title, "location": f"Kursus > {title}",
+                         **row, "block_key": block_key,
+                         "state": json.dumps(user_state, ensure_ascii=False)})
+    header = ["username", "title", "location", *keys, "block_key", "state"]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in data:
+            writer.writerow([row.get(h, "") for h in header])
+    return str(path)
+
+
+LEARNERS = [
+    ({"post.laese": "begynder", "gdpr": "selvhjulpen"}, {"post.laese": "begynder",
+                                                           "gdpr": "begynder"}),
+    ({"post.laese": "selvhjulpen", "gdpr": "dont_know"}, None),
+    ({"post.laese": "superbruger", "gdpr": "superbruger"}, None),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_self_assessment_rows_round_trip(tmp_path, content, language):
+    gettext = gettext_for(language)
+    rows = []
+    for n, (ratings, previous) in enumerate(LEARNERS):
+        user_state = state(content, ratings, previous)
+        for row in competency_report.rows_for_state(content, user_state, language, gettext):
+            rows.append((f"bruger{n}", row, user_state))
+    path = write_lms_csv(tmp_path / "r.csv", [(SELF_KEY, "Selvvurdering", rows)])
+    scale = LevelScale()
+    got = []
+    ProblemResponsesReader(path, learner_hasher()).read(Sink(rating=got.append, scale=scale))
+    assert [(r.role, r.unit, r.competence_id, r.gap) for r in got] == [
+        ({"en": "Front desk", "da": "Skranke"}[language], {"en": "North", "da": "Nord"}[
+            language], comp, gap)
+        for comp, gap in [("post.laese", 2), ("gdpr", 0), ("post.laese", 1), ("gdpr", None),
+                          ("post.laese", 0), ("gdpr", -1)]]
+    assert got[1].competence == {"en": "GDPR", "da": "GDPR"}[language]
+    assert got[3].self_level is None  # "don't know" / "ved ikke"
+    # previous round: learner 0 was begynder on both; gaps then 2 and 1
+    assert got[0].previous == ("pair", level_id("superbruger"), level_id("begynder"))
+    assert got[1].previous == ("pair", level_id("selvhjulpen"), level_id("begynder"))
+    assert got[2].previous is None
+    # the scale is learnt from labels and tied to the ids in the state
+    begynder = {"en": "Beginner", "da": "Begynder"}[language]
+    assert scale.rank(label(begynder)) == 1 and scale.rank(level_id("superbruger")) == 3
+    acc = GapAccumulator(scale)
+    for r in got:
+        acc.add(r)
+    cell = acc._tables()["post.laese"][("\x00all", "\x00all")]
+    assert cell.change(scale) == (1, 0)  # learner 0: gap 2 then, 2 now
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_quiz_rows_round_trip(tmp_path, language):
+    bank = default_bank()
+    questions = [q for q in bank.questions if q.type == "single"][:3]
+    gettext = gettext_for(language)
+    rows = []
+    for n in range(5):
+        results = []
+        for i, q in enumerate(questions):
+            right = (n + i) % 2 == 0
+            choice = next(c for c in q.choices if c.correct == right)
+            results.append({"q": q.id, "selected": [choice.id], "credit": float(right),
+                            "correct": right})
+        results.append({"q": "deleted-q", "selected": [], "credit": 1.0, "correct": True,
+                        "withdrawn": True})
+        user_state = {"attempts": [{"number": 1, "result": {
+            "earned": 1.0, "possible": 4, "percent": 25.0, "passed": False,
+            "questions": results}}]}
+        for row in quiz_report.attempt_rows(bank, user_state, language, gettext):
+            rows.append((f"bruger{n}", row, {"quiz_state": user_state}))
+    path = write_lms_csv(tmp_path / "q.csv", [(QUIZ_KEY, "Quiz", rows)])
+    got = []
+    ProblemResponsesReader(path, learner_hasher()).read(Sink(attempt=got.append))
+    assert len(got) == 5 and all(a.number == 1 and a.block == QUIZ_KEY for a in got)
+    first = got[0].responses
+    assert [r.question_id for r in first] == [q.id for q in questions] + ["deleted-q"]
+    assert [r.correct for r in first] == [True, False, True, True]
+    assert first[0].options == (questions[0].choices[[c.correct for c in
+                                                      questions[0].choices].index(True)]
+                                .text[language],)
+    assert first[3].prompt == gettext("(question withdrawn)")
+    acc = ItemAccumulator()
+    for attempt in got:
+        acc.add(attempt)
+    assert acc.result().items[0].responses == 5
+
+
+def test_block_types_and_values():
+    assert block_type(SELF_KEY) == "competency_self_assessment"
+    assert block_type("i4x://Org/Course/problem/abc") == "problem"
+    assert block_type("") == ""
+    assert [parse_bool(v) for v in ("yes", "Ja", "NEJ", "True", "false", "1", "maybe")] == [
+        True, True, False, True, False, True, None]
+    assert [parse_int(v) for v in ("2", " -1 ", "\u22121", "2.0", "")] == [2, -1, -1, 2, None]
+    with pytest.raises(ValueError):
+        parse_int("1,5")
+
+
+def test_unknown_blocks_and_blank_rows_are_skipped(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("username,title,location,Answer,block_key,state\n"
+                    f"bo,Opgave,x,42,{COURSE}+type@problem+block@cc,{{}}\n\n", encoding="utf-8")
+    reader = ProblemResponsesReader(str(path), learner_hasher())
+    stats = reader.read(Sink())
+    assert (stats.rows, stats.skipped) == (1, 1)
+
+
+def error(path, sink=None) -> ReportInputError:
+    with pytest.raises(ReportInputError) as info:
+        ProblemResponsesReader(str(path), learner_hasher()).read(sink or Sink())
+    return info.value
+
+
+def test_bad_gap_value_is_located(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "username,title,location,Rolle,Kompetence-id,Eget niveau,Forventet niveau,"
+        "Gab (niveauer),block_key,state\n"
+        f"bo,S,x,Skranke,1.1,Øvet,Avanceret,1,{SELF_KEY},\n"
+        f"ulla,S,x,Skranke,1.1,Øvet,Avanceret,en,{SELF_KEY},\n", encoding="utf-8")
+    err = error(path)
+    assert (err.line, err.column, err.index) == (3, "Gab (niveauer)", 7)
+    assert err.render(gettext_for("da")).endswith(
+        'r.csv, linje 3, kolonne "Gab (niveauer)" (H): "en" er ikke et helt tal.')
+
+
+def test_missing_column_for_our_rows(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("username,title,location,Role,Competence id,block_key,state\n"
+                    f"bo,S,x,R,1.1,{SELF_KEY},\n", encoding="utf-8")
+    err = error(path)
+    assert err.line == 1 and err.params["heading"] == "Self-rated level"
+    assert str(err).endswith(
+        "need the column \"Self-rated level\", which the header does not have.")
+
+
+def test_bad_yes_no_in_quiz_rows(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text("username,title,location,Attempt,Question 1,Question 1 answer,"
+                    "Question 1 correct,block_key,state\n"
+                    f"bo,Q,x,1,q1: Hvad?,Svar,måske,{QUIZ_KEY},\n", encoding="utf-8")
+    err = error(path, Sink(attempt=lambda a: None))
+    assert (err.line, err.column) == (2, "Question 1 correct")
+
+
+def test_broken_state_json_is_located(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("username,title,location,Role,Competence id,Self-rated level,"
+                    "Expected level,Gap (levels),block_key,state\n"
+                    f'bo,S,x,R,1.1,Basic,Advanced,2,{SELF_KEY},"{{""assessment"": "\n',
+                    encoding="utf-8")
+    err = error(path)
+    assert (err.line, err.column) == (2, "state")
+
+
+def test_not_a_problem_responses_report(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("Student ID,Email,Username,Grade\n1,a@b.dk,a,0.5\n", encoding="utf-8")
+    assert "not an Open edX Problem Responses report" in str(error(path))
