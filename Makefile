@@ -12,7 +12,7 @@ RALPH_PORT ?= 8100
 RALPH_DIR := var/ralph
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: ralph-venv docs demo test lint unit runtime browser translations chromium wheel-test clean constraints help
+.PHONY: bench ralph-venv docs demo test lint unit runtime browser translations chromium wheel-test clean constraints help
 
 help:
 	@echo "make demo   - install everything into .venv and serve the workbench on http://$(HOST):$(PORT)"
@@ -59,5 +59,13 @@ constraints: $(STAMP)
 	{ echo "# Pinned versions for the dev/test venv (Python 3.11). Regenerate: make constraints"; \
 	  $(BIN)/pip freeze --exclude-editable | grep -v competency; } > requirements/constraints.txt
 
+# Benchmarks against peers measured in the same run (see bench/README.md); ~5 minutes.
+BENCH_VENV := .venv-bench
+BENCH_ARGS ?=
+bench: $(STAMP)
+	PYTHON=$(PYTHON) scripts/bench_env.sh $(BENCH_VENV)
+	$(BIN)/python scripts/ralph_lrs.py ensure-venv --python $(PYTHON)
+	$(BENCH_VENV)/bin/python -m bench.run $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) var build dist *.egg-info test-artifacts
+	rm -rf $(VENV) $(BENCH_VENV) .venv-ralph var build dist *.egg-info test-artifacts
