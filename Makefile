@@ -40,7 +40,7 @@ demo: $(STAMP) ralph-venv
 	trap '$(BIN)/python scripts/ralph_lrs.py stop --dir $(RALPH_DIR)' EXIT; $(BIN)/python -m demo $(HOST):$(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check competency_xblock tests demo scripts
+	$(BIN)/ruff check competency_xblock tests demo scripts bench
 
 translations: $(STAMP)
 	$(BIN)/python scripts/compile_translations.py
