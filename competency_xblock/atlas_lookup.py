@@ -43,7 +43,7 @@ from competency_xblock.atlas.views import answer_labels, result_view, scenario_v
 from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase
 from competency_xblock.core.grading import WeightedMixin
-from competency_xblock.core.handlers import json_api
+from competency_xblock.core.handlers import defer_shared_update, json_api
 from competency_xblock.core.olx import AuthoredOlxMixin
 from competency_xblock.core.resources import load_text
 from competency_xblock.core.studio import StudioMixin
@@ -416,12 +416,19 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         self.gap_log = gaps.append(self.gap_log, entry)
         key = hashlib.sha256(f"{self.scope_ids.usage_id}:{self.learner_id()}".encode()) \
             .hexdigest()[:16]
-        mirror = dict(self.gap_mirror or {})
-        mirror.pop(key, None)                       # re-insert: newest learners last
-        mirror[key] = list(self.gap_log)[-SUMMARY_ENTRIES_PER_LEARNER:]
-        while len(mirror) > MAX_SUMMARY_LEARNERS:
-            mirror.pop(next(iter(mirror)))
-        self.gap_mirror = mirror
+        latest = list(self.gap_log)[-SUMMARY_ENTRIES_PER_LEARNER:]
+
+        def mirror_entry(stored: dict | None):
+            mirror = dict(stored or {})
+            mirror.pop(key, None)                   # re-insert: newest learners last
+            mirror[key] = latest
+            while len(mirror) > MAX_SUMMARY_LEARNERS:
+                mirror.pop(next(iter(mirror)))
+            return mirror
+
+        # Applied after this request's save, under a block-wide lock, to the stored mirror:
+        # learners searching at the same moment keep each other's entries.
+        defer_shared_update(self, "gap_mirror", mirror_entry)
 
     # ---- grading ------------------------------------------------------------------------
     def max_score(self):

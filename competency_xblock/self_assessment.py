@@ -36,10 +36,10 @@ from competency_xblock.competency.content import BlockContent, dump_json, exampl
 from competency_xblock.competency.content import problems as setup_problems
 from competency_xblock.competency.errors import ProblemsError
 from competency_xblock.competency.framework import DONT_KNOW, load_json
-from competency_xblock.core import xapi_events
+from competency_xblock.core import schemas, xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
 from competency_xblock.core.grading import WeightedMixin
-from competency_xblock.core.handlers import json_api
+from competency_xblock.core.handlers import defer_shared_update, json_api
 from competency_xblock.core.olx import AuthoredOlxMixin
 from competency_xblock.core.studio import ContentInvalidError, StudioMixin
 from competency_xblock.text import N_, NP_, UserFacingError
@@ -127,6 +127,13 @@ UI_TEXT = {
     "staff_with_gap": N_("Below expected"),
     "staff_updated": N_("Staff figures updated."),
     "setup_problems": N_("Problems in the setup"),
+    "clear_button": N_("Delete my self-assessment data"),
+    "clear_explain": N_("This deletes your answers, result, plan and draft in this "
+                        "self-assessment, your role and unit choice, your part of the anonymous "
+                        "staff figures and your participation credit. It cannot be undone."),
+    "clear_confirm": N_("Yes, delete my data"),
+    "clear_cancel": N_("Cancel"),
+    "cleared": N_("Your self-assessment data has been deleted."),
 }
 STATUS_TEXT = report.STATUS_TEXT
 DRAFT_KEYS = ("role", "unit", "ratings", "saved_at")
@@ -243,6 +250,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         ctx["form_html"] = self.render_form(content, text)
         ctx["form_hidden"] = bool(self.assessment)
         ctx["result_html"] = self.render_result(content, text) if self.assessment else ""
+        ctx["has_data"] = self.has_learner_data()
         if ctx["staff"]:
             ctx["staff_html"] = self.render_staff(content, text, None, None, wrapper=True)
         return self.fragment("self_assessment.html", ctx, {"text": text})
@@ -476,11 +484,17 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         """Keep this learner's entry in the staff figures equal to their current assessment."""
         if not self.assessment:
             return
-        key = self.learner_id()
-        if self.responses.get(key) != self.assessment:
-            responses = dict(self.responses)
-            responses[key] = self.assessment
-            self.responses = responses
+        key, record = self.learner_id(), dict(self.assessment)
+
+        def put(responses: dict):
+            if responses.get(key) == record:
+                return None
+            responses[key] = record
+            return responses
+
+        # Applied after this request's save under a block-wide lock, on the stored value:
+        # learners submitting at the same moment keep each other's entries.
+        defer_shared_update(self, "responses", put)
 
     @json_api("competency-select")
     def select(self, data, suffix=""):
@@ -537,6 +551,42 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         return {"result_html": self.render_result(content, text),
                 "form_html": self.render_form(content, text), "message": text["submitted"]}
 
+    def has_learner_data(self) -> bool:
+        return bool(self.assessment or self.history or self.draft or self.preferred_role
+                    or self.preferred_unit)
+
+    @json_api("competency-clear")
+    def clear_my_data(self, data, suffix=""):
+        """Delete everything this learner stored in this block (their right to erasure).
+
+        The assessment, history and draft, the role and unit remembered for this kind of block,
+        the learner's entry in the staff figures and the participation score; a graded block
+        publishes 0 and completion goes back to 0.  Needs ``{"confirm": true}``.
+        """
+        had_score = bool(self.assessment) and self.raw_earned
+        for name in ("assessment", "history", "draft", "raw_earned", "preferred_role",
+                     "preferred_unit"):
+            self.fields[name].delete_from(self)
+        key = self.learner_id()
+
+        def remove(responses: dict):
+            if key not in responses:
+                return None
+            del responses[key]
+            return responses
+
+        defer_shared_update(self, "responses", remove)
+        if self.graded and had_score:
+            self.publish_grade(0.0, 1.0)
+        self.publish_completion(0.0)
+        self.publish_event("self_assessment.cleared", {})
+        text = self.ui_text(UI_TEXT)
+        try:
+            form_html = self.render_form(self.content(), text)
+        except ProblemsError:
+            form_html = ""
+        return {"message": text["cleared"], "form_html": form_html, "result_html": ""}
+
     @json_api("competency-staff-filter", staff_only=True, read_only=True)
     def staff_summary(self, data, suffix=""):
         content = self._content_for_handler()
@@ -560,7 +610,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             if kind == "setup":
                 if fmt != "json":
                     raise UserFacingError(N_("The whole setup can only be imported as JSON."))
-                document = json.loads(text)
+                document = schemas.loads(text)  # NaN, deep nesting ...: a clear error
             elif kind == "framework":
                 framework = (framework_csv.import_csv(text) if fmt == "csv"
                              else load_json(text))

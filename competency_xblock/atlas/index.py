@@ -30,9 +30,11 @@ import math
 import re
 import threading
 from array import array
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 
 from competency_xblock.text import LocalizedText
 
@@ -40,6 +42,7 @@ from .model import Atlas, Service
 from .text import (
     KLE_IN_TEXT_RE,
     STOPWORDS,
+    WORD_RE,
     damerau_levenshtein,
     deletes,
     fold,
@@ -47,6 +50,7 @@ from .text import (
     tokenize,
     trigrams,
     unify_hyphens,
+    within_one_edit,
     words,
 )
 
@@ -57,11 +61,8 @@ FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.2, "unit": 0.6, "description": 0.7,
 #: BM25 length normalisation per field (keywords are many short phrases: little penalty).
 FIELD_B = {"title": 0.6, "keywords": 0.25, "unit": 0.3, "description": 0.75, "referral": 0.75,
            "context": 0.3}
-import json as _json, os as _os  # TUNING
-FIELD_WEIGHTS.update(_json.loads(_os.environ.get("FW", "{}")))
-FIELD_B.update(_json.loads(_os.environ.get("FB", "{}")))
-K1 = float(_os.environ.get("K1", "1.2"))
-COMPOUND_PART_WEIGHT = float(_os.environ.get("CPW", "0.7"))
+K1 = 1.2
+COMPOUND_PART_WEIGHT = 0.7
 MIN_PART = 3
 MIN_COMPOUND = 6
 FUZZY_MIN_LEN = 4
@@ -70,16 +71,22 @@ WORD_CACHE = 50_000
 MAX_PREFIX_EXPANSIONS = 24
 #: Compounds a query word is the head or tail of ("bump" → "vejbump"): at most this many.
 MAX_PART_EXPANSIONS = 12
-PART_QUALITY = float(_os.environ.get("PQ", "0.55"))
-PART_MAX_DF = int(_os.environ.get("PDF", "5"))
+PART_QUALITY = 0.55
+PART_MAX_DF = 5
 #: Trigram similarity (Dice) a vocabulary word needs to stand in for an unmatched word.
 SIMILAR_MIN = 0.5
-SIMILAR_QUALITY = float(_os.environ.get("SQ", "0.4"))
+SIMILAR_QUALITY = 0.4
+SIMILAR_MAX_BUCKET = 250
 LINKING = ("s", "e")
+#: Inflectional endings a compound's last part may carry beyond a known form.
+INFLECTIONS = frozenset("n en er e ne et s es ers ens erne ene ets ernes enes r rne rnes rs ns"
+                        .split())
 #: Danish derivational endings: never a part of a compound on their own.
 SUFFIXES = frozenset("else elser ning ninger hed heder ing inger skab lig lige isk erne".split())
 _ID_BITS = 21                       # word numbers in the typo index (2M words)
-_HASH_MASK = (1 << 42) - 1
+_HASH_BITS = 42
+_HASH_MASK = (1 << _HASH_BITS) - 1
+_DIR_BITS = 16                      # typo-index directory: 65,536 slots
 
 
 def _variants(text: LocalizedText | None) -> list[str]:
@@ -130,6 +137,10 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._expansion_cache: OrderedDict[tuple, tuple] = OrderedDict()
         self._word_cache: dict[str, tuple] = {}
+        # query-word plans with their per-service scores (managed by .search)
+        self.plan_cache: OrderedDict[tuple, object] = OrderedDict()
+        self.plan_lock = threading.Lock()
+        self.plan_entries = 0
         self._catalogue = kle_catalogue if kle_catalogue is not None else _catalogue()
         self._build()
 
@@ -194,18 +205,21 @@ class SearchIndex:
         # compound parts: every known word, its stem, and the forms in between ("rotter" →
         # rot, rott, rotte, rotter), so "rottebekæmpelse" splits at "rotte" without stemming
         # every substring at query time
-        self.part_vocab = set()
-        for word, term in self.surface_stem.items():
-            start = len(term) if word.startswith(term) else len(word)
-            for end in range(max(start, MIN_PART), len(word) + 1):
-                self.part_vocab.add(word[:end])
-            if len(term) >= MIN_PART:
-                self.part_vocab.add(term)
-        self.part_vocab -= STOPWORDS
         self.surface_freq = surfaces
         self.stem_freq: dict[str, int] = {}
         for word, term in self.surface_stem.items():
             self.stem_freq[term] = self.stem_freq.get(term, 0) + surfaces[word]
+        # part → how often its word occurs (compound splitting prefers common parts)
+        self.part_vocab: dict[str, int] = {}
+        for word, term in self.surface_stem.items():
+            freq = self.stem_freq[term]
+            start = len(term) if word.startswith(term) else len(word)
+            forms = [word[:end] for end in range(max(start, MIN_PART), len(word) + 1)]
+            if len(term) >= MIN_PART:
+                forms.append(term)
+            for form in forms:
+                if form not in STOPWORDS and freq > self.part_vocab.get(form, 0):
+                    self.part_vocab[form] = freq
         # compound splits of every vocabulary word (at most once per word), shorter words
         # first so that a longer compound can reuse the split of its tail
         self.splits: dict[str, tuple[str, ...]] = {}
@@ -344,7 +358,9 @@ class SearchIndex:
         self.postings_imp = postings_imp
 
     def _build_typo_index(self) -> None:
-        """Symmetric-deletion keys (distance 1 on each side) as one sorted int array."""
+        """Symmetric-deletion keys (distance 1 on each side) as one sorted int array of
+        (key hash, word number), with a directory over the hash's top bits so that a
+        lookup scans a handful of entries instead of binary-searching the whole array."""
         fuzzy_words = [w for w in self.sorted_surfaces
                        if len(w) >= FUZZY_MIN_LEN and w.isalpha()][: 1 << _ID_BITS]
         keys = []
@@ -353,8 +369,21 @@ class SearchIndex:
                 keys.append((hash(key) & _HASH_MASK) << _ID_BITS | number)
             keys.append((hash(word) & _HASH_MASK) << _ID_BITS | number)
         keys.sort()
+        table = array("q", keys)
+        del keys
+        shift = _HASH_BITS + _ID_BITS - _DIR_BITS
+        directory = array("I", bytes(4 * ((1 << _DIR_BITS) + 1)))
+        position = 0
+        size = len(table)
+        for slot in range(1 << _DIR_BITS):
+            directory[slot] = position
+            limit = (slot + 1) << shift
+            while position < size and table[position] < limit:
+                position += 1
+        directory[1 << _DIR_BITS] = size
         self._typo_words = fuzzy_words
-        self._typo_keys = array("q", keys)
+        self._typo_keys = table
+        self._typo_dir = directory
 
     def _build_trigrams(self) -> None:
         """Trigram → vocabulary word numbers (sub-word matching, not per service)."""
@@ -417,10 +446,15 @@ class SearchIndex:
             return 0
         if len(piece) == MIN_PART and piece not in self.surface_stem:
             return 0
-        if piece in self.part_vocab:
-            return self.stem_freq.get(stem_folded(piece), 1)
-        if last:
-            return self.stem_freq.get(stem_folded(piece), 0)
+        found = self.part_vocab.get(piece)
+        if found:
+            return found
+        if last:   # an inflected tail: "perioden" is "periode" + "n"
+            for cut in (1, 2, 3, 4):
+                if len(piece) - cut >= MIN_PART + 1 and piece[-cut:] in INFLECTIONS:
+                    found = self.part_vocab.get(piece[:-cut])
+                    if found:
+                        return found
         return 0
 
     def split_compound(self, word: str, max_parts: int = 3) -> list[str] | None:
@@ -528,7 +562,8 @@ class SearchIndex:
         for synonym in self.synonyms.get(term, ()):
             add(synonym, 0.95, "synonym")
         compounds: list[tuple[tuple[str, ...], bool]] = []
-        parts = self.split_compound(folded) if len(folded) >= MIN_COMPOUND else None
+        parts = self.splits_surface.get(folded) if folded in self.surface_stem else \
+            (self.split_compound(folded) if len(folded) >= MIN_COMPOUND else None)
         if parts:
             # a known word must find all its parts; an unknown one may match some of them
             compounds.append((tuple(stem_folded(p) for p in parts), exact))
@@ -542,7 +577,8 @@ class SearchIndex:
             for surface, quality in self._part_words(folded, term):
                 add(self.surface_stem[surface], quality, "part", surface)
         if not exact and folded.isalpha() and len(folded) >= FUZZY_MIN_LEN:
-            for surface, distance in self._fuzzy_words(folded):
+            # two edits only for a word that is no compound of known words either
+            for surface, distance in self._fuzzy_words(folded, wide=not compounds):
                 add(self.surface_stem[surface], 0.8 if distance == 1 else 0.6, "fuzzy", surface)
             if not found and not compounds:
                 for surface, quality in self._similar_words(folded):
@@ -571,35 +607,29 @@ class SearchIndex:
             out = out[:MAX_PREFIX_EXPANSIONS]
         return out
 
-    def _words_with_grams(self, grams: Iterable[str]) -> set[int] | None:
-        """Vocabulary word numbers that contain all of ``grams`` (None: a gram is unknown)."""
-        lists = []
-        for gram in grams:
+    def _words_containing(self, core: str) -> list[str]:
+        """Vocabulary words that contain ``core``: the words of its rarest trigram, checked
+        by substring search (cheaper than intersecting trigram lists)."""
+        smallest = None
+        for gram in trigrams(core):
             bucket = self._grams.get(gram)
             if bucket is None:
-                return None
-            lists.append(bucket)
-        lists.sort(key=len)
-        found = set(lists[0])
-        for bucket in lists[1:3]:
-            found.intersection_update(bucket)
-            if not found:
-                break
-        return found
+                return []
+            if smallest is None or len(bucket) < len(smallest):
+                smallest = bucket
+        if smallest is None:
+            return []
+        vocabulary = self.sorted_surfaces
+        return [word for word in map(vocabulary.__getitem__, smallest) if core in word]
 
     def _part_words(self, folded: str, term: str) -> list[tuple[str, float]]:
         """Vocabulary compounds whose head or tail is the query word: "bump" → "vejbump",
         "glas" → "glasemballage".  The tail carries the meaning of a Danish compound, so it
         counts a little more than the head."""
         core = term if len(term) >= 4 else folded
-        found = self._words_with_grams(trigrams(core))
-        if not found:
-            return []
-        vocabulary = self.sorted_surfaces
         surface_stem = self.surface_stem
         out = []
-        for number in found:
-            word = vocabulary[number]
+        for word in self._words_containing(core):
             if len(word) < len(core) + 3 or word.startswith(folded):
                 continue   # not a compound of it, or already a prefix completion
             stem = surface_stem[word]
@@ -617,19 +647,19 @@ class SearchIndex:
         grams = trigrams(folded)
         if len(grams) < 3:
             return []
-        counts: dict[int, int] = {}
+        buckets = []
         for gram in grams:
             bucket = self._grams.get(gram)
-            if bucket is None or len(bucket) > 2000:
-                continue
-            for number in bucket:
-                counts[number] = counts.get(number, 0) + 1
+            if bucket is not None and len(bucket) <= SIMILAR_MAX_BUCKET:
+                buckets.append(bucket)   # a very common trigram ("ing") says little
+        counts = Counter(chain.from_iterable(buckets))   # counted in C
         need = max(2, int(len(grams) * SIMILAR_MIN * 0.5))
         vocabulary = self.sorted_surfaces
         out = []
-        for number, shared in counts.items():
+        # the best-sharing words first (sorted in C); stop below ``need``
+        for number, shared in sorted(counts.items(), key=itemgetter(1), reverse=True)[:64]:
             if shared < need:
-                continue
+                break
             word = vocabulary[number]
             dice = 2.0 * shared / (len(grams) + max(len(word) - 2, 1))
             if dice >= SIMILAR_MIN:
@@ -639,31 +669,38 @@ class SearchIndex:
 
     def _typo_candidates(self, keys: Iterable[str]) -> set[int]:
         table = self._typo_keys
-        size = len(table)
+        directory = self._typo_dir
         found: set[int] = set()
         low = (1 << _ID_BITS) - 1
+        shift = _HASH_BITS - _DIR_BITS
         for key in keys:
-            prefix = (hash(key) & _HASH_MASK) << _ID_BITS
-            i = bisect.bisect_left(table, prefix)
-            end = prefix | low
-            while i < size:
+            hashed = hash(key) & _HASH_MASK
+            slot = hashed >> shift
+            start, end = directory[slot], directory[slot + 1]
+            if start == end:
+                continue
+            wanted = hashed << _ID_BITS
+            i = bisect.bisect_left(table, wanted, start, end) if end - start > 8 else start
+            while i < end:
                 value = table[i]
-                if value > end:
-                    break
-                found.add(value & low)
+                if value >> _ID_BITS != hashed:
+                    if value > wanted:
+                        break
+                else:
+                    found.add(value & low)
                 i += 1
         return found
 
-    def _fuzzy_words(self, folded: str) -> list[tuple[str, int]]:
+    def _fuzzy_words(self, folded: str, wide: bool = True) -> list[tuple[str, int]]:
         """Vocabulary words within one edit (two for words of 8+ letters, tried only when
         nothing is one edit away)."""
         words_ = self._typo_words
         keys = deletes(folded)
         keys.add(folded)
         candidates = self._typo_candidates(keys)
-        out = [(w, d) for w in (words_[i] for i in candidates)
-               if (d := damerau_levenshtein(folded, w, 1)) <= 1]
-        if not out and len(folded) >= 8:
+        out = [(w, 1) for w in map(words_.__getitem__, candidates)
+               if w != folded and within_one_edit(folded, w)]
+        if not out and wide and len(folded) >= 8:
             wider_keys: set[str] = set()
             for key in keys:
                 wider_keys.update(deletes(key))
@@ -683,20 +720,26 @@ class SearchIndex:
             return ()
         return (found,) if isinstance(found, int) else found
 
-    def word_terms(self, text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
-        """(start, end, terms) for each word of ``text``: what highlighting compares with
-        the matched terms.  Cached per text (titles and søgeord repeat across queries)."""
+    def word_terms(self, text: str) -> tuple[tuple[int, int, str, tuple[str, ...]], ...]:
+        """(start, end, term, compound parts) for each word of ``text``: what highlighting
+        compares with the matched terms.  Cached per text (titles and søgeord repeat
+        across queries)."""
         cache = self._word_cache
         found = cache.get(text)
         if found is not None:
             return found
-        out = []
         surface_stem = self.surface_stem
         splits = self.splits
-        for token in tokenize(text):
-            term = surface_stem.get(token.folded) or stem_folded(token.folded)
-            parts = splits.get(token.folded, ())
-            out.append((token.start, token.end, frozenset((term, *parts))))
+        out = []
+        for match in WORD_RE.finditer(text):
+            surface = match.group()
+            if "\u00ad" in surface or "\u2019" in surface:
+                surface = surface.replace("\u00ad", "").replace("\u2019", "'")
+            folded = fold(surface)
+            term = surface_stem.get(folded)
+            if term is None:
+                term = stem_folded(folded)
+            out.append((*match.span(), term, splits.get(folded, ())))
         found = tuple(out)
         if len(cache) >= WORD_CACHE:
             cache.clear()

@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import add, itemgetter, mul
+from operator import add, mul, neg
 
 from competency_xblock.text import N_, LocalizedText, pick_language
 
@@ -30,13 +30,13 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 PHRASE_BONUS = 1.35
 COMPOUND_QUALITY = 0.9
-import os as _os  # TUNING
+
 #: What each matched query word adds to a service's score (see :func:`_rank`).
-MATCH_BONUS = float(_os.environ.get("MB", "2.0"))
+MATCH_BONUS = 2.0
 #: What a KLE number in a query adds for the services it names.
 KLE_SCORE = 2.0
 #: Score factor for each further service of a KLE emne already in the results.
-DIVERSITY = float(_os.environ.get("DIV", "0.6"))
+DIVERSITY = 0.6
 #: Postings walked for loose (prefix, fuzzy) expansions of one word before we stop adding.
 EXPANSION_BUDGET = 3000
 #: Below this many postings a query is evaluated in full; above, common words are cut.
@@ -44,6 +44,9 @@ FULL_BUDGET = 4000
 LOOKUP_CANDIDATES = 60
 #: Above this many candidates the top-k threshold is not recomputed after each word.
 THETA_MAX = 6000
+THETA_DEPTH = 3
+#: Up to this many candidates a C sort is cheaper than heapq.nlargest.
+SORT_MAX = 600
 #: Per-service word scores kept in the plan cache (about 70 bytes each).
 PLAN_CACHE_ENTRIES = 300_000
 #: A binary-search lookup costs about this many dict updates.
@@ -174,7 +177,7 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
     hits = tuple(_hit(index, doc, score, matched_terms, language) for doc, score in top)
     corrections = []
     for plan, token in zip(groups, group_tokens, strict=False):
-        expansions, _compounds = index.expand(token.folded, allow_prefix=plan.prefix)
+        expansions = plan.expansions
         if expansions and expansions[0].kind == "fuzzy" and \
                 not any(e.kind in ("exact", "synonym", "prefix") for e in expansions) and \
                 expansions[0].surface and expansions[0].surface != token.folded:
@@ -206,9 +209,10 @@ class _Word:
     Built once per (word, completion) and kept in the index's bounded plan cache together
     with its per-service scores, so a word seen before costs a dict lookup."""
 
-    __slots__ = ("lists", "compounds", "cost", "bound", "terms", "_scores")
+    __slots__ = ("expansions", "lists", "compounds", "cost", "bound", "terms", "_scores")
 
     def __init__(self, index: SearchIndex, expansions, compounds, budget: int) -> None:
+        self.expansions = expansions
         self.lists = []
         cost = 0
         bound = 0.0
@@ -250,7 +254,8 @@ class _Word:
         self._scores: dict[int, float] | None = None
 
     def scores(self, index: SearchIndex) -> dict[int, float]:
-        """Best score per service over this word's expansions (do not modify: shared).
+        """Best score per service over this word's expansions, plus MATCH_BONUS (do not
+        modify: shared).
 
         Built with dict(zip()) and set operations, so the per-posting work runs in C;
         Python only loops over the services two expansions share."""
@@ -270,11 +275,14 @@ class _Word:
             found = dict(zip(combined.keys(), map(mul, combined.values(), repeat(factor)),
                              strict=False))
             best = found if best is None else _merge_max(best, found)
-        self._scores = best if best is not None else {}
+        # the bonus for matching the word is included: ranking only adds dicts up
+        self._scores = dict(zip(best.keys(), map(add, best.values(), repeat(MATCH_BONUS)),
+                                strict=False)) if best else {}
         return self._scores
 
     def lookup(self, index: SearchIndex, doc: int) -> float:
-        """This word's score for one service (binary search in the posting lists)."""
+        """This word's score (with MATCH_BONUS) for one service, 0 if it does not match
+        (binary search in the posting lists)."""
         if self._scores is not None:
             return self._scores.get(doc, 0.0)
         best = 0.0
@@ -295,7 +303,7 @@ class _Word:
                     total = 0.0
                     break
             best = max(best, total * COMPOUND_QUALITY / len(parts))
-        return best
+        return best + MATCH_BONUS if best else 0.0
 
 
 def _merge_max(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
@@ -353,21 +361,22 @@ def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterab
     acc: dict[int, float] = {}
     theta = 0.0
     done = len(words_)
+    # the diversity step may pass over near-duplicates: keep the threshold low enough
+    depth = limit * THETA_DEPTH
     for position, word in enumerate(words_):
         if position and theta > reach[position]:
             done = position       # no service outside ``acc`` can reach the top any more
             break
-        found = word.scores(index)
-        added = dict(zip(found.keys(), map(add, found.values(), repeat(MATCH_BONUS)),
-                         strict=False))
+        added = word.scores(index).copy()
         if acc:
             for doc in added.keys() & acc.keys():
                 added[doc] += acc[doc]
             acc.update(added)
         else:
             acc = added
-        if len(acc) >= limit and position + 1 < len(words_) and len(acc) <= THETA_MAX:
-            theta = heapq.nlargest(limit, acc.values())[-1]
+        if len(acc) >= depth and position + 1 < len(words_) and len(acc) <= THETA_MAX \
+                and max(acc.values()) > reach[position + 1]:
+            theta = _kth_largest(acc.values(), depth)
     total = len(acc)
     rest = words_[done:]
     if rest:
@@ -383,12 +392,12 @@ def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterab
                 for doc in hopeful:
                     value = get(doc)
                     if value:
-                        acc[doc] += value + MATCH_BONUS
+                        acc[doc] += value
             else:
                 for doc in hopeful:
                     value = word.lookup(index, doc)
                     if value:
-                        acc[doc] += value + MATCH_BONUS
+                        acc[doc] += value
     for doc in kle_docs:
         value = acc.get(doc)
         if value is None:
@@ -402,18 +411,26 @@ def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterab
     return _diverse_top(index, acc, limit), total, matched_terms
 
 
+def _kth_largest(values, k: int) -> float:
+    if len(values) <= SORT_MAX:
+        ordered = sorted(values, reverse=True)
+        return ordered[k - 1] if len(ordered) >= k else 0.0
+    best = heapq.nlargest(k, values)
+    return best[-1] if len(best) >= k else 0.0
+
+
 def _diverse_top(index: SearchIndex, acc: dict[int, float],
                  limit: int) -> list[tuple[int, float]]:
     """The best ``limit`` services, where each further service of a KLE emne already shown
     counts DIVERSITY times less: five variants of one emne ("Brandsyn: ansøgning", "Brandsyn:
     klage" ...) do not push every other emne of nearly the same score off the page."""
     size = limit * 4 + 10
-    if len(acc) > size * 2:
+    if len(acc) > SORT_MAX:
         cut = heapq.nlargest(size, acc.values())[-1]
         pool = [(-value, doc) for doc, value in acc.items() if value >= cut]
-    else:
-        pool = [(-value, doc) for doc, value in acc.items()]
-    heapq.heapify(pool)
+        heapq.heapify(pool)
+    else:   # sorting in C beats a heap for a few hundred candidates
+        pool = sorted(zip(map(neg, acc.values()), acc.keys(), strict=True))[:size]
     emne = index.emne
     shown: dict[int, int] = {}
     top: list[tuple[int, float]] = []
@@ -433,8 +450,10 @@ def _diverse_top(index: SearchIndex, acc: dict[int, float],
 
 def _combine_parts(index: SearchIndex, parts: tuple[str, ...],
                    require_all: bool) -> dict[int, float]:
+    """Summed impacts of a compound's parts per service: services with all the parts
+    (``require_all``) or with any of them."""
     maps = []
-    for term in parts:
+    for term in dict.fromkeys(parts):
         ids, impacts = index.postings(term)
         if ids:
             maps.append((ids, impacts))
@@ -446,16 +465,21 @@ def _combine_parts(index: SearchIndex, parts: tuple[str, ...],
     combined = dict(zip(*maps[0], strict=False))
     for ids, impacts in maps[1:]:
         if require_all:
-            # intersect in C, then fetch the few impacts by binary search
-            common = combined.keys() & set(ids)
-            if not common:
-                return {}
-            if len(common) * 8 < len(ids):
-                combined = {doc: combined[doc] + impacts[bisect_left(ids, doc)]
-                            for doc in common}
+            if len(ids) > 8 * len(combined):
+                # few candidates: binary search in the long list
+                found = {}
+                size = len(ids)
+                for doc, value in combined.items():
+                    i = bisect_left(ids, doc)
+                    if i < size and ids[i] == doc:
+                        found[doc] = value + impacts[i]
+                combined = found
             else:
                 other = dict(zip(ids, impacts, strict=False))
-                combined = {doc: combined[doc] + other[doc] for doc in common}
+                combined = {doc: combined[doc] + other[doc]
+                            for doc in combined.keys() & other.keys()}
+            if not combined:
+                return {}
         else:
             other = dict(zip(ids, impacts, strict=False))
             for doc in combined.keys() & other.keys():
@@ -484,8 +508,8 @@ def highlight(index: SearchIndex, text: str, matched_terms: set[str]) -> tuple[S
     """Offsets of the words in ``text`` that matched (directly or as compound parts)."""
     if not text or not matched_terms:
         return ()
-    return tuple((start, end) for start, end, terms in index.word_terms(text)
-                 if not matched_terms.isdisjoint(terms))
+    return tuple((start, end) for start, end, term, parts in index.word_terms(text)
+                 if term in matched_terms or (parts and not matched_terms.isdisjoint(parts)))
 
 
 def _hit(index: SearchIndex, doc: int, score: float, matched: set[str],
@@ -502,9 +526,10 @@ def _hit(index: SearchIndex, doc: int, score: float, matched: set[str],
                 if len(keywords) >= 3:
                     break
     return Hit(service=service, score=round(score, 4), title=title,
-               title_spans=highlight(index, title, matched), keywords=tuple(keywords),
-               description=description,
-               description_spans=highlight(index, description, matched) if matched else ())
+               title_spans=highlight(index, title, matched),
+               keywords=tuple(keywords), description=description,
+               description_spans=highlight(index, description, matched)
+               if matched else ())
 
 
 def split_by_spans(text: str, spans: tuple[Span, ...]) -> list[tuple[str, bool]]:

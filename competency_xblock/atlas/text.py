@@ -63,6 +63,15 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def fold_text(text: str) -> str:
+    """:func:`fold` for a whole text (not cached): the quick test of highlighting."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_MAP)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
+    return text.replace("\u00ad", "").replace("\u2019", "'")
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """A word of the original text: ``text[start:end]`` is what gets highlighted."""
@@ -233,6 +242,26 @@ def damerau_levenshtein(a: str, b: str, limit: int = 2) -> int:
             return limit + 1
         prev2, prev = prev, cur
     return prev[lb]
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Damerau distance <= 1 in one pass (no table): the fast check of typo candidates."""
+    la, lb = len(a), len(b)
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    if lb - la > 1:
+        return False
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if i == la:
+        return True                        # equal, or one letter added at the end
+    if la == lb:
+        if a[i + 1:] == b[i + 1:]:
+            return True                    # one substitution
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] \
+            and a[i + 2:] == b[i + 2:]     # one transposition
+    return a[i:] == b[i + 1:]              # one insertion
 
 
 def deletes(word: str) -> set[str]:

@@ -7,6 +7,7 @@ suggestion; without one, the block's ``peer_suggestion`` text (or our default) i
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -56,11 +57,14 @@ def build_plan(content: BlockContent, evaluation: Evaluation) -> Plan:
     return Plan(items=items, clarify=list(evaluation.unknown))
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
 def _fill(template: str, **params: str) -> str:
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return template
+    """Fill ``{name}`` placeholders only.  The template may be author text: with str.format,
+    "{competence.__class__}" would reach into Python objects and "{competence[x]}" would break
+    every learner's result page."""
+    return _PLACEHOLDER.sub(lambda m: str(params.get(m.group(1), m.group(0))), template)
 
 
 def plan_to_json(content: BlockContent, plan: Plan, language: str | None,

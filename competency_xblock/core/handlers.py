@@ -9,11 +9,15 @@ Every handler that a browser calls goes through :func:`json_api`:
   request never changes stored state;
 - per learner and block, handlers that change state run one at a time and save before the
   lock is released, so two submits in flight cannot both see the old attempt count;
+- changes to fields shared by all learners (``Scope.user_state_summary``) are queued with
+  :func:`defer_shared_update` and applied after that save under a block-wide lock, so
+  learners submitting at the same moment never lose each other's entries;
 - xAPI events the handler publishes (``publish_xapi``) are emitted only after it succeeded
   and saved; a rejected or failed request emits none.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -62,13 +66,10 @@ def _django_cache():
 
 
 @contextmanager
-def learner_lock(block):
-    """Serialise state-changing requests of one learner on one block.
-
-    A thread lock covers one process (the workbench, tests); the platform's shared cache
-    (``cache.add`` is atomic in memcached and redis) covers several LMS worker processes.
-    """
-    key = (str(block.scope_ids.usage_id), str(block.scope_ids.user_id))
+def _exclusive(key: tuple):
+    """Hold the lock named ``key``: a thread lock in this process and, where Django is set
+    up, an entry in the platform's shared cache (``cache.add`` is atomic in memcached and
+    redis) for the other LMS worker processes."""
     with _locks_guard:
         thread_lock = _locks[key]
     with thread_lock:
@@ -91,6 +92,58 @@ def learner_lock(block):
                 cache.delete(cache_key)
 
 
+@contextmanager
+def learner_lock(block):
+    """Serialise state-changing requests of one learner on one block."""
+    with _exclusive((str(block.scope_ids.usage_id), str(block.scope_ids.user_id))):
+        yield
+
+
+@contextmanager
+def shared_lock(block):
+    """Serialise read-modify-write of one block's shared fields (``Scope.user_state_summary``)
+    across all its learners.  Always taken after :func:`learner_lock`, never before it."""
+    with _exclusive((str(block.scope_ids.usage_id), "shared")):
+        yield
+
+
+def defer_shared_update(block, field_name: str, change) -> None:
+    """Queue ``change(stored value) -> new value (or None: no change)`` for a shared field.
+
+    :func:`json_api` applies the queue once the learner's own changes are saved, under
+    :func:`shared_lock`, to the value read afresh from storage, and saves it before releasing
+    the lock, so learners submitting at the same moment never overwrite each other's entries
+    and a rejected request changes no shared data.  ``change`` gets a copy it may modify.
+    """
+    block.__dict__.setdefault("_cx_shared_updates", []).append((field_name, change))
+
+
+def apply_shared_updates(block) -> None:
+    """Apply (and save) the updates queued by :func:`defer_shared_update`."""
+    updates = block.__dict__.pop("_cx_shared_updates", None)
+    if not updates:
+        return
+    with shared_lock(block):
+        changed = []
+        for name, change in updates:
+            field = block.fields[name]
+            # Forget the value read earlier in this request: it may predate another learner's
+            # update that was saved while we waited for the lock.
+            block._field_data_cache.pop(name, None)  # noqa: SLF001 - no public API for this
+            block._dirty_fields.pop(field, None)  # noqa: SLF001
+            stored = getattr(block, name)
+            new = change(copy.deepcopy(stored))
+            if new is not None and new != stored:
+                setattr(block, name, new)
+                changed.append(name)
+        if changed:
+            block.force_save_fields(sorted(set(changed)))
+
+
+def drop_shared_updates(block) -> None:
+    block.__dict__.pop("_cx_shared_updates", None)
+
+
 class BusyError(UserFacingError):
     """The learner's previous request on this block has not finished (HTTP 409)."""
 
@@ -106,7 +159,10 @@ def discard_unsaved_changes(block) -> None:
 
 
 def json_response(payload, status: int = 200) -> Response:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    try:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate got through: escape it rather than fail
+        body = json.dumps(payload).encode("ascii")
     return Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
@@ -147,15 +203,18 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 with learner_lock(self):
                     result = func(self, data, suffix)
                     self.save()
+                    apply_shared_updates(self)
                     # xAPI events the handler published go out only now that it is saved.
                     _xapi(self, "xapi_flush")
                 return json_response(result)
             except UserFacingError as error:
                 _xapi(self, "xapi_flush", False)
+                drop_shared_updates(self)
                 discard_unsaved_changes(self)
                 return error_response(self, error, status=getattr(error, "status", 400))
             except Exception:
                 _xapi(self, "xapi_flush", False)
+                drop_shared_updates(self)
                 discard_unsaved_changes(self)
                 log.exception("Handler %s failed on %s", func.__name__, self.scope_ids.usage_id)
                 message = self.gettext(N_("Something went wrong on our side. Nothing was saved; "
@@ -164,6 +223,7 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
         handler.json_api_schema = schema
         handler.staff_only = staff_only
+        handler.max_bytes = max_bytes  # documented in docs/limits.rst (a test compares)
         return handler
 
     return decorator
@@ -176,6 +236,15 @@ def _xapi(block, method: str, *args) -> None:
         hook(*args)
 
 
+def _platform_body_limit(max_bytes: int) -> int:
+    try:
+        from django.conf import settings
+
+        return min(max_bytes, int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or max_bytes))
+    except Exception:  # noqa: BLE001 - no Django settings: our own limit is the one
+        return max_bytes
+
+
 def _parse_body(request, max_bytes: int):
     if request.method == "GET":
         return {}
@@ -183,18 +252,22 @@ def _parse_body(request, max_bytes: int):
     if length is not None and length > max_bytes:
         raise UserFacingError(N_("The request is too large (more than {limit} bytes)."),
                               limit=max_bytes)
-    body = request.body_file.read(max_bytes + 1) if length is None else request.body
+    try:
+        body = request.body_file.read(max_bytes + 1) if length is None else request.body
+    except Exception as error:  # noqa: BLE001 - Django's RequestDataTooBig, named below
+        if type(error).__name__ != "RequestDataTooBig":
+            raise
+        # The platform's DATA_UPLOAD_MAX_MEMORY_SIZE is lower than this handler's limit.
+        raise UserFacingError(N_("The request is too large (more than {limit} bytes)."),
+                              limit=_platform_body_limit(max_bytes)) from None
     if len(body) > max_bytes:
         raise UserFacingError(N_("The request is too large (more than {limit} bytes)."),
                               limit=max_bytes)
     if not body.strip():
         return {}
     try:
-        text = body.decode("utf-8")
-        return json.loads(text, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        # Also refuses NaN/Infinity, lone surrogates ("\ud800": they could be neither stored,
+        # rendered nor echoed in a UTF-8 reply) and absurdly deep nesting.
+        return schemas.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, UserFacingError):
         raise UserFacingError(N_("The request could not be read (it is not valid JSON).")) from None
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"JSON constant {name} is not allowed")

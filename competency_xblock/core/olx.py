@@ -14,10 +14,14 @@ from lxml import etree
 from xblock.core import XML_NAMESPACES
 from xblock.fields import Scope
 
+from competency_xblock.text import N_, UserFacingError
+
 log = logging.getLogger(__name__)
 
 AUTHORED_SCOPES = (Scope.content, Scope.settings)
 SKIPPED_FIELDS = {"children", "parent", "content"}
+#: Most characters of text and attributes one block's OLX element may hold (docs/limits.rst).
+MAX_OLX_CHARS = 8 * 1024 * 1024
 
 
 def is_authored(field) -> bool:
@@ -36,8 +40,12 @@ class AuthoredOlxMixin:
             if field.is_set_on(self) or field.force_export:
                 self._add_field(node, name, field)
 
+    #: Blocks with bigger authored documents may raise this (and document it).
+    max_olx_chars = MAX_OLX_CHARS
+
     @classmethod
     def parse_xml(cls, node, runtime, keys):
+        refuse_unsafe_olx(node, cls.max_olx_chars)
         for name in list(node.attrib):
             field = cls.fields.get(name)
             if field is not None and not is_authored(field):
@@ -52,3 +60,22 @@ class AuthoredOlxMixin:
                 if field is not None and not is_authored(field):
                     node.remove(child)
         return super().parse_xml(node, runtime, keys)
+
+
+def refuse_unsafe_olx(node, limit: int = MAX_OLX_CHARS) -> None:
+    """Refuse OLX with a document type declaration (entities: XXE, "billion laughs") or more
+    text than ``limit``, whatever parser the runtime used, with a message an author can act on.
+    """
+    tag = etree.QName(node).localname if isinstance(node.tag, str) else "?"
+    docinfo = node.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype \
+            or docinfo.system_url or docinfo.public_id:
+        raise UserFacingError(N_("The OLX contains a DOCTYPE or ENTITY declaration, which is not "
+                                 "allowed."), path=f"<{tag}>")
+    size = 0
+    for element in node.iter():
+        size += len(element.text or "") + len(element.tail or "")
+        size += sum(len(key) + len(value) for key, value in element.attrib.items())
+        if size > limit:
+            raise UserFacingError(N_("The OLX of this block is too large (more than {limit} "
+                                     "characters)."), path=f"<{tag}>", limit=limit)

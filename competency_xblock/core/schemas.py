@@ -17,6 +17,9 @@ from jsonschema.exceptions import ValidationError
 from competency_xblock.text import N_, UserFacingError
 
 SCHEMA_SUFFIX = ".schema.json"
+#: Deepest nesting accepted in JSON from people or browsers (our documents need about 8 levels;
+#: far deeper data would exhaust the recursion of validators and error messages).
+MAX_JSON_DEPTH = 100
 
 
 @cache
@@ -79,3 +82,62 @@ def validate(name: str, data: Any) -> None:
     problems = errors(name, data, limit=1)
     if problems:
         raise problems[0]
+
+
+def _reject_constant(name: str):
+    raise UserFacingError(N_("The JSON contains {name}, which is not a number JSON allows."),
+                          name=name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # "1e999" overflows to infinity
+        raise UserFacingError(N_("The JSON contains {name}, which is not a number JSON allows."),
+                              name=text[:40])
+    return value
+
+
+def _depth_problem(data: Any) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return False
+
+
+def loads(text: str) -> Any:
+    """Parse JSON text that a person or a browser sent (an import, a request body).
+
+    Unlike ``json.loads`` it refuses what Python accepts but JSON and our storage do not:
+    ``NaN``/``Infinity`` (also ``1e999``), lone UTF-16 surrogates (``"\\ud800"``) and nesting
+    deeper than :data:`MAX_JSON_DEPTH`; every problem is a :class:`UserFacingError`, never a
+    crash.
+    """
+    try:
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise UserFacingError(N_("The file is not valid JSON: {detail}."),
+                              path=f"line {exc.lineno}", detail=exc.msg) from None
+    except RecursionError:
+        raise UserFacingError(N_("The JSON is nested more than {limit} levels deep."),
+                              limit=MAX_JSON_DEPTH) from None
+    except UserFacingError:
+        raise
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise UserFacingError(N_("The file is not valid JSON: {detail}."),
+                              detail=str(exc)[:200]) from None
+    if "\\u" in text:
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise UserFacingError(N_("The JSON contains an escaped character that is not text "
+                                     "(a lone UTF-16 surrogate).")) from None
+    if (text.count("[") + text.count("{")) > MAX_JSON_DEPTH and _depth_problem(data):
+        raise UserFacingError(N_("The JSON is nested more than {limit} levels deep."),
+                              limit=MAX_JSON_DEPTH)
+    return data

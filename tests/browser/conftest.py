@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -43,40 +44,79 @@ def chromium_path() -> str:
     return path
 
 
+class _Server:
+    """The workbench subprocess of this pytest process (one per xdist worker)."""
+
+    def __init__(self) -> None:
+        self.var = Path(tempfile.mkdtemp(prefix="cx-browser-var-"))
+        self.url = f"http://127.0.0.1:{_free_port()}"
+        env = {**os.environ, "WORKBENCH_VAR": str(self.var), "PYTHONUNBUFFERED": "1"}
+        self.log = open(self.var / "server.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.browser.server", self.url.rsplit("/", 1)[1]],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_until_ready(self, seconds: float = 90) -> str:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                return self.url
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("demo server did not start:\n"
+                                       + (self.var / "server.log").read_text()) from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+        shutil.rmtree(self.var, ignore_errors=True)
+
+
+_server: _Server | None = None
+
+
+def _start_server(config) -> _Server:
+    global _server
+    if _server is None:
+        _server = _Server()
+        config.add_cleanup(_server.stop)
+    return _server
+
+
+@pytest.hookimpl(trylast=True)   # after -m/-k deselection
+def pytest_collection_modifyitems(session, config, items):
+    """Boot the workbench (a few seconds: tables, scenarios) while Chromium starts and other
+    tests run, as soon as this process knows it has browser tests to run."""
+    if os.environ.get("CX_BROWSER_SERVER") or config.option.collectonly:
+        return
+    if any(item.get_closest_marker("browser") for item in items):
+        _start_server(config)
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(request):
     reuse = os.environ.get("CX_BROWSER_SERVER")
     if reuse:
         # While writing tests: `python -m tests.browser.server 127.0.0.1:8765` in another
         # shell, then CX_BROWSER_SERVER=http://127.0.0.1:8765 pytest tests/browser/...
-        yield reuse.rstrip("/")
-        return
-    port = _free_port()
-    var = tmp_path_factory.mktemp("browser-var")
-    env = {**os.environ, "WORKBENCH_VAR": str(var), "PYTHONUNBUFFERED": "1"}
-    log = open(var / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "tests.browser.server", f"127.0.0.1:{port}"],
-                               cwd=ROOT,
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("demo server did not start:\n"
-                                   + (var / "server.log").read_text()) from None
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        return reuse.rstrip("/")
+    return _start_server(request.config).wait_until_ready()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.cx_failed = report.failed
 
 
 @pytest.fixture(scope="session")
@@ -89,10 +129,8 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh page; console errors and page errors are collected in ``page.errors``."""
-    context = browser.new_context(locale="en-US")
+def _open_tab(context):
+    """A new page whose console errors, page errors and HTTP errors collect in ``.errors``."""
     tab = context.new_page()
     tab.errors = []
 
@@ -105,14 +143,57 @@ def page(browser, request):
     tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
     tab.on("response", lambda r: tab.errors.append(f"HTTP {r.status} {r.url}")
            if r.status >= 400 else None)
+    return tab
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page; console errors and page errors are collected in ``page.errors``.  Its
+    last state is saved as test-artifacts/<test name>.png (unless the test saved its own
+    named screenshots and passed)."""
+    context = browser.new_context(locale="en-US")
+    tab = _open_tab(context)
     yield tab
-    ARTIFACTS.mkdir(exist_ok=True)
-    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
-    try:
-        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    except Exception:  # noqa: BLE001 - a screenshot is an artifact, not a result
-        pass
+    # Tests that save named screenshots of their final states (helpers.snap) skip this one,
+    # unless they failed: then the page as it was is what helps.
+    if getattr(request.node, "cx_failed", False) or not getattr(tab, "cx_snapped", False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+        try:
+            tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        except Exception:  # noqa: BLE001 - a screenshot is an artifact, not a result
+            pass
     context.close()
+
+
+@pytest.fixture
+def page_factory(browser, request):
+    """``make(**context_options)`` -> a page in a new context (viewport, device_scale_factor,
+    ...); the workbench's bare /view/ pages work too (see STUDENT_ID_SHIM).  When the test
+    fails, each page's last state is saved as test-artifacts/<test name>-<n>.png."""
+    from tests.browser.helpers import STUDENT_ID_SHIM
+
+    contexts, tabs = [], []
+
+    def make(**options):
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(**options)
+        context.add_init_script(STUDENT_ID_SHIM)
+        contexts.append(context)
+        tabs.append(_open_tab(context))
+        return tabs[-1]
+
+    yield make
+    if getattr(request.node, "cx_failed", False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+        for number, tab in enumerate(tabs):
+            try:
+                tab.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True)
+            except Exception:  # noqa: BLE001 - a screenshot is an artifact, not a result
+                pass
+    for context in contexts:
+        context.close()
 
 
 from tests.browser.helpers import axe_violations  # noqa: E402,F401 - used by older tests

@@ -22,13 +22,23 @@ def parse_json(data: bytes | str, name: str = "<data>") -> Any:
     """json.loads with an error that says where (line and column) the file is broken."""
     text = data if isinstance(data, str) else decode_text(data, name)[0]
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserFacingError(N_("The file is not valid JSON: {reason}."),
                               path=f"{name}, line {exc.lineno}, column {exc.colno}",
                               reason=exc.msg) from exc
     except RecursionError as exc:
         raise UserFacingError(N_("The JSON is nested too deeply."), path=name) from exc
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise UserFacingError(N_("The file is not valid JSON: {reason}."), path=name,
+                              reason=str(exc)[:200]) from exc
+    if "\\u" in text:  # "\ud800" escapes decode to lone surrogates, which are not text
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise UserFacingError(N_("The JSON contains an escaped character that is not text "
+                                     "(a lone UTF-16 surrogate)."), path=name) from exc
+    return data
 
 
 def import_json(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,

@@ -201,6 +201,13 @@ def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 if event == "start":
                     if not root_seen:
                         root_seen = True
+                        # The byte check of the prolog cannot see a DTD in UTF-16 or after
+                        # 64 KiB of comments; the parser (no DTD loading, no entities) can.
+                        if element.getroottree().docinfo.doctype:
+                            raise UserFacingError(
+                                N_("The XML file declares a DOCTYPE or entities, which are "
+                                   "refused for safety."),
+                                path=f"{name}, line {element.sourceline}")
                         if tag != "KLE-Emneplan":
                             raise UserFacingError(
                                 N_("This is not a KLE emneplan (root element <{tag}>)."),

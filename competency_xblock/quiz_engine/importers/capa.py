@@ -26,6 +26,7 @@ from competency_xblock.quiz_engine.importers.common import (
     parse_xml,
     plain_text,
     problem,
+    too_many_choices,
     where,
 )
 from competency_xblock.quiz_engine.model import (
@@ -153,6 +154,8 @@ def _question(root, response, kind, name, prefix, ids, result, source) -> Option
         return None
     choices = []
     used = set()
+    if too_many_choices(len(group.findall("choice")), pos, name, result):
+        return None
     for n, choice in enumerate(group.findall("choice"), start=1):
         correct_attr = (choice.get("correct") or "false").strip().lower()
         if correct_attr == "partial":

@@ -14,6 +14,9 @@ from competency_xblock.text import N_, UserFacingError
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_QUESTIONS = 2000
+#: The bank schema's limit of choices per question; a longer list is skipped before any work
+#: is done on it (100,000 choices in one question cost seconds per import).
+MAX_CHOICES = 20
 SKIPPED = "skipped"  # the question was not imported
 NOTE = "note"  # imported, but something in it was approximated or left out
 
@@ -186,6 +189,16 @@ def plain_text(html_or_text: str) -> str:
 def problem(position: str, message: str, question: str = "", kind: str = SKIPPED,
             **params: Any) -> ImportProblem:
     return ImportProblem(position, message, params, question, kind)
+
+
+def too_many_choices(count: int, position: str, question: str, result: ImportResult) -> bool:
+    """Record a skipped question with more than :data:`MAX_CHOICES` choices."""
+    if count <= MAX_CHOICES:
+        return False
+    result.problems.append(problem(position, N_("The question has {count} choices; at most "
+                                                "{limit} are allowed. Not imported."), question,
+                                   count=count, limit=MAX_CHOICES))
+    return True
 
 
 def limit_questions(result: ImportResult, position: Optional[str] = None) -> None:

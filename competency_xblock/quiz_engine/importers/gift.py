@@ -25,6 +25,7 @@ from competency_xblock.quiz_engine.importers.common import (
     decode,
     limit_questions,
     problem,
+    too_many_choices,
 )
 from competency_xblock.quiz_engine.model import (
     FALSE_ID,
@@ -227,7 +228,10 @@ def _multichoice(answers: str, multiple: bool, label: str, where: str, result: I
     weights: list[Fraction] = []
     any_html = question_format == HTML
     parsed = []
-    for marker, body in _split_answers(answers):
+    pairs = _split_answers(answers)
+    if too_many_choices(len(pairs), where, label, result):
+        return None
+    for marker, body in pairs:
         body = body.strip()
         weight: Optional[Fraction] = Fraction(1) if marker == "=" else None
         match = _WEIGHT.match(body)

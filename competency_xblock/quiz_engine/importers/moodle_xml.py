@@ -22,6 +22,7 @@ from competency_xblock.quiz_engine.importers.common import (
     parse_xml,
     plain_text,
     problem,
+    too_many_choices,
     where,
 )
 from competency_xblock.quiz_engine.model import (
@@ -106,6 +107,8 @@ def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
         return None
     explanation, efmt = _text_of(el, "generalfeedback")
     answers = el.findall("answer")
+    if too_many_choices(len(answers), pos, name, result):
+        return None
     parsed = []
     for a in answers:
         text, afmt = _text_of(a, "")

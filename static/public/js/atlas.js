@@ -264,10 +264,13 @@ function AtlasLookupInit(runtime, element, args) {
     cx.postJson(runtime, element, "staff_gaps", {}).then(function (res) {
       clear(target);
       if (!res.ok) { target.appendChild(cx.el("p", {"class": "cx-error"}, res.data.error || text.error)); return; }
-      target.appendChild(cx.el("h4", {}, text.staff_gaps_heading));
+      var titleId = block.id + "-gaps-title";
+      target.appendChild(cx.el("h4", {id: titleId}, text.staff_gaps_heading));
       var rows = res.data.candidates || [];
       if (!rows.length) { target.appendChild(cx.el("p", {}, text.staff_gaps_empty)); return; }
-      var wrap = cx.el("div", {"class": "cx-atlas__table-wrap"});
+      /* A wide table scrolls in its own region: focusable and named, for keyboard users. */
+      var wrap = cx.el("div", {"class": "cx-atlas__table-wrap", role: "region", tabindex: "0",
+                               "aria-labelledby": titleId});
       var table = cx.el("table");
       var head = cx.el("tr");
       ["staff_term", "staff_learners", "staff_count", "staff_no_hits", "staff_wrong",

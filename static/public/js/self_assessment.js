@@ -95,6 +95,7 @@ function CompetencySelfAssessment(runtime, element, args) {
       var resultArea = area("result-area");
       resultArea.innerHTML = result.data.result_html;
       wireResult();
+      showClear(true);
       var heading = resultArea.querySelector("[data-cx-result-heading]");
       if (heading) { heading.focus(); }
       C.announce(block, result.data.message);
@@ -108,6 +109,7 @@ function CompetencySelfAssessment(runtime, element, args) {
     C.postJson(runtime, root, "save_draft", payload(form, found.ratings)).then(function (result) {
       if (!result.ok) { failed(result); return; }
       C.announce(block, result.data.message);
+      showClear(true);
       var note = form.querySelector(".cx-sa-draft-note");
       if (!note) {
         note = C.el("p", {"class": "cx-sa-draft-note"});
@@ -195,7 +197,50 @@ function CompetencySelfAssessment(runtime, element, args) {
     });
   }
 
+  function showClear(visible) {
+    var section = area("clear");
+    if (section) { section.hidden = !visible; }
+  }
+
+  function wireClear() {
+    var start = block.querySelector("[data-cx-clear-start]");
+    var confirmBox = area("clear-confirm");
+    if (!start || !confirmBox) { return; }
+    function toggle(open) {
+      confirmBox.hidden = !open;
+      start.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    start.addEventListener("click", function () {
+      toggle(true);
+      confirmBox.querySelector("[data-cx-clear-no]").focus();
+    });
+    confirmBox.querySelector("[data-cx-clear-no]").addEventListener("click", function () {
+      toggle(false);
+      start.focus();
+    });
+    var yes = confirmBox.querySelector("[data-cx-clear-yes]");
+    yes.addEventListener("click", function () {
+      clearErrors();
+      yes.disabled = true;
+      C.postJson(runtime, root, "clear_my_data", {confirm: true}).then(function (result) {
+        yes.disabled = false;
+        if (!result.ok) { failed(result); return; }
+        toggle(false);
+        showClear(false);
+        var formArea = area("form-area");
+        formArea.innerHTML = result.data.form_html;
+        formArea.hidden = false;
+        wireForm();
+        area("result-area").innerHTML = "";
+        var target = formArea.querySelector("select") || formArea.querySelector("input");
+        if (target) { target.focus(); }
+        C.announce(block, result.data.message);
+      });
+    });
+  }
+
   wireForm();
   wireResult();
   wireStaff();
+  wireClear();
 }

@@ -1,0 +1,132 @@
+"""Concurrency: simultaneous requests never double-count and never lose another learner's data.
+
+Each thread has its own Django test client (its own connection), as separate browser tabs or
+LMS workers would; they all start together behind a barrier.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.runtime.self_assessment_helpers import olx, ratings_for, setup_with
+from tests.security.conftest import stored
+
+THREADS = 20
+
+
+def post_together(bench, requests: list[tuple[str, str, dict, str]]) -> list[tuple[int, dict]]:
+    """POST ``(usage, handler, payload, student)`` requests all at once; statuses and bodies."""
+    from django.test import Client
+
+    if "csrftoken" not in bench.client.cookies:
+        bench.client.get("/")
+    token = bench.client.cookies["csrftoken"].value
+    barrier = threading.Barrier(len(requests))
+
+    def send(request):
+        usage, handler, payload, student = request
+        client = Client(enforce_csrf_checks=True)
+        client.cookies["csrftoken"] = token
+        barrier.wait()
+        response = client.post(bench.handler_url(usage, handler, student), data=json.dumps(payload),
+                               content_type="application/json", HTTP_X_CSRFTOKEN=token)
+        return response.status_code, json.loads(response.content.decode("utf-8"))
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(send, requests))
+
+
+# --- one learner, twenty tabs -----------------------------------------------------------------
+
+
+def test_quiz_twenty_parallel_submits_against_one_attempt_count_once(bench):
+    scenario = bench.scenario('<data_security_quiz max_attempts="1" questions_per_attempt="3"/>',
+                              "parallel quiz submits")
+    usage = bench.render(scenario, student="tabs").usage_id
+    attempt = bench.call(usage, "load", {}, student="tabs").data["attempt"]
+    answers = {q["id"]: [q["choices"][0]["key"]] for q in attempt["questions"]}
+    bench.events.clear()
+    results = post_together(bench, [(usage, "submit", {"attempt": 1, "answers": answers}, "tabs")]
+                            * THREADS)
+    assert all(status == 200 for status, _ in results), results
+    assert sum(1 for _, body in results if not body["replayed"]) == 1
+    assert len({json.dumps(body["result"], sort_keys=True) for _, body in results}) == 1
+    state = bench.state(usage, "tabs")["quiz_state"]
+    assert len(state["attempts"]) == 1 and not state.get("open")
+    assert len(bench.events.of_type("grade", usage)) == 1
+    # A second attempt is refused however many tabs ask for it.
+    retries = post_together(bench, [(usage, "retry", {"attempt": 2}, "tabs")] * THREADS)
+    assert all(status == 400 for status, _ in retries)
+    assert len(bench.state(usage, "tabs")["quiz_state"]["attempts"]) == 1
+
+
+def test_self_assessment_twenty_parallel_submits_with_one_allowed_count_once(bench):
+    setup = setup_with(reassessment={"mode": "never"})
+    scenario = bench.scenario(olx(setup), "parallel self-assessment submits")
+    usage = bench.render(scenario, student="tabs").usage_id
+    payload = {"role": "borgerservice", "unit": "borgerservice",
+               "ratings": ratings_for("borgerservice")}
+    bench.events.clear()
+    results = post_together(bench, [(usage, "submit", payload, "tabs")] * THREADS)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [400] * (THREADS - 1), statuses
+    refused = [body["error"] for status, body in results if status == 400]
+    assert all("can be taken once" in message for message in refused)
+    state = bench.state(usage, "tabs")
+    assert len(state["history"]) == 1
+    assert len(bench.events.of_type("completion", usage)) == 1
+
+
+# --- twenty learners at once ------------------------------------------------------------------
+
+
+def test_self_assessment_parallel_learners_keep_every_aggregate(bench):
+    scenario = bench.scenario(olx(), "parallel learners self-assessment")
+    usage = bench.render(scenario, student="staff").usage_id
+    learners = [f"crowd-{n}" for n in range(THREADS)]
+    for learner in learners:  # pages are open before anyone submits
+        bench.render(scenario, student=learner)
+    requests = [(usage, "submit", {"role": "borgerservice", "unit": "borgerservice",
+                                   "ratings": ratings_for("borgerservice")}, learner)
+                for learner in learners]
+    results = post_together(bench, requests)
+    assert [status for status, _ in results] == [200] * THREADS
+    summary = next(json.loads(state) for (scope, scope_id, user), state in stored(bench).items()
+                   if scope == "usage" and scope_id == usage and user is None)
+    assert sorted(summary["responses"]) == sorted(learners)
+    staff = bench.call(usage, "staff_summary", {}, student="staff")
+    assert f": {THREADS}" in staff.data["html"]
+
+
+def test_self_assessment_parallel_learners_and_drafts_lose_nothing(bench):
+    """Submits and drafts of different learners interleaved: every submit is kept."""
+    scenario = bench.scenario(olx(), "parallel mixed self-assessment")
+    usage = bench.render(scenario, student="staff").usage_id
+    requests = []
+    for n in range(THREADS):
+        handler = "submit" if n % 2 == 0 else "save_draft"
+        requests.append((usage, handler, {"role": "sagsbehandler", "unit": "jobcenter",
+                                          "ratings": ratings_for("sagsbehandler")}, f"mix-{n}"))
+    results = post_together(bench, requests)
+    assert [status for status, _ in results] == [200] * THREADS
+    summary = next(json.loads(state) for (scope, scope_id, user), state in stored(bench).items()
+                   if scope == "usage" and scope_id == usage and user is None)
+    assert sorted(summary["responses"]) == sorted(f"mix-{n}" for n in range(0, THREADS, 2))
+
+
+def test_atlas_parallel_learners_keep_every_gap_entry(bench):
+    """Searches without hits of twenty learners at once: the staff list counts all of them."""
+    scenario = bench.scenario("<atlas_lookup/>", "parallel learners atlas")
+    usage = bench.render(scenario, student="staff").usage_id
+    learners = [f"seeker-{n}" for n in range(THREADS)]
+    for learner in learners:
+        bench.render(scenario, student=learner)
+    results = post_together(bench, [(usage, "search", {"query": "qwxzvbnm ukendtord"}, learner)
+                                    for learner in learners])
+    assert [status for status, _ in results] == [200] * THREADS, results[:2]
+    summary = next(json.loads(state) for (scope, scope_id, user), state in stored(bench).items()
+                   if scope == "usage" and scope_id == usage and user is None)
+    assert len(summary["gap_mirror"]) == THREADS
+    staff = bench.call(usage, "staff_gaps", {}, student="staff")
+    assert staff.status == 200 and staff.data["learners"] == THREADS
