@@ -118,9 +118,13 @@ def quiz_attempt(block, bank, settings, number: int, result, opened: Mapping) ->
             success=outcome.correct, credit=outcome.credit))
     moment = now()
     seconds = (moment - opened_at).total_seconds() if opened_at is not None else None
+    # A pass mark of 0 % is no pass mark: the outcome is "completed", without success or
+    # mastery score (cmi5 9.5), not a "passed" that every attempt would get.
+    graded = settings.pass_threshold > 0
     completed = block.xapi_event(
         QuizCompleted, learner=learner, attempt_id=attempt_id, attempt=number, raw=result.earned,
-        max=result.possible, success=result.passed, mastery=settings.pass_threshold / 100,
+        max=result.possible, success=result.passed if graded else None,
+        mastery=settings.pass_threshold / 100 if graded else None,
         question_count=len(result.questions), occurred_at=moment,
         duration_seconds=None if seconds is None else max(0.0, round(seconds, 2)))
     events.append(completed)

@@ -190,18 +190,22 @@ class GapAccumulator:
         self.scale = scale or LevelScale()
         self.leaves: dict[tuple[str, str, str], CellSums] = {}
         self.competences: dict[str, tuple[str, str]] = {}
-        self._seen: set[int] = set()
-        self._learners: set[int] = set()
+        #: learner -> bit mask of the competences already counted for them (memory grows
+        #: with the learners, not with the rows: one small int per learner)
+        self._seen: dict[int, int] = {}
+        self._bits: dict[str, int] = {}
         self.duplicates = 0
         self.rows = 0
 
     def add(self, r: Rating) -> None:
-        key = hash((r.learner, r.competence_id))
-        if key in self._seen:
+        bit = self._bits.get(r.competence_id)
+        if bit is None:
+            bit = self._bits[r.competence_id] = 1 << len(self._bits)
+        mask = self._seen.get(r.learner, 0)
+        if mask & bit:
             self.duplicates += 1
             return
-        self._seen.add(key)
-        self._learners.add(r.learner)
+        self._seen[r.learner] = mask | bit
         self.rows += 1
         if r.competence_id not in self.competences or not self.competences[r.competence_id][0]:
             self.competences[r.competence_id] = (r.competence, r.area)
@@ -233,7 +237,7 @@ class GapAccumulator:
         cells.sort(key=lambda c: (GROUPINGS.index(c.grouping), sort_key(c.role),
                                   sort_key(c.unit), comp_ids.index(c.competence_id)))
         return GapMatrix(k=k, competences=[(c, *self.competences[c]) for c in comp_ids],
-                         cells=cells, learners=len(self._learners),
+                         cells=cells, learners=len(self._seen),
                          duplicates=self.duplicates, inferred_scale=scale.inferred,
                          scale_conflicts=scale.conflicts,
                          scale_name=scale.framework.id if scale.framework else "")

@@ -41,7 +41,7 @@ from competency_xblock.xapi.events import (
     now,
     to_payload,
 )
-from competency_xblock.xapi.statements import Built, build
+from competency_xblock.xapi.statements import Built, build, statement_id_of
 
 __all__ = [
     "AtlasAnswered", "AtlasSearched", "Built", "ChoiceOption", "Event", "EVENT_PREFIX",
@@ -67,7 +67,10 @@ def event_name(event: Event) -> str:
 
 def emit(settings: Mapping[str, Any] | None, event: Event,
          publish: Publish | None = None) -> Built | None:
-    """Hand ``event`` to the configured transport; returns what was built (None if nothing)."""
+    """Hand ``event`` to the configured transport; returns what was built (None if nothing).
+
+    ``openedx``: only the id is fixed here (``Built`` with an empty statement and body).
+    """
     built: Built | None = None
     try:
         config = from_settings(settings)
@@ -77,15 +80,17 @@ def emit(settings: Mapping[str, Any] | None, event: Event,
         if problems:
             _report_once(tuple(problems))
             return None
-        built = build(event, config)
         if config.transport == "openedx":
             if publish is None:
                 _report_once(("xapi_transport is 'openedx' but the block passed no publish",))
                 return None
+            # The statement itself is built inside event-routing-backends (with the
+            # platform's actor and LMS_ROOT_URL); the block only fixes its id.
             payload = to_payload(event)
-            payload["statement_id"] = built.statement_id
+            payload["statement_id"] = statement_id_of(event)
             publish(event_name(event), payload)
-            return built
+            return Built(payload["statement_id"], {}, b"")
+        built = build(event, config)
         box = _outbox(config)
         box.enqueue(built.statement_id, built.body)
         if config.sender == "thread":

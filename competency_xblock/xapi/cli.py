@@ -63,7 +63,8 @@ def status(config: XapiConfig, as_json: bool) -> None:
     """How many statements wait, how many were sent, how many are dead letters."""
     stats = _outbox(config).stats()
     stats["lrs_endpoint"] = config.lrs_endpoint or None
-    stats["problems"] = config.problems()
+    # The CLI never builds statements: only what it needs to send them is reported.
+    stats["problems"] = [p for p in config.problems() if "lms_root_url" not in p]
     if as_json:
         click.echo(json.dumps(stats, indent=2))
         return

@@ -105,6 +105,11 @@ def language_map(text: LocalizedText | None, language: str) -> dict[str, str] | 
     return result or None
 
 
+def search_query(text: str) -> str:
+    """A query as sent: whitespace (line breaks, tabs) collapsed, at most MAX_QUERY chars."""
+    return " ".join(str(text).split())[:MAX_QUERY]
+
+
 def _compact(data: dict, deep: bool = True) -> dict:
     """Drop None values and empty dicts/lists (xAPI forbids nulls outside extensions).
 
@@ -233,8 +238,7 @@ def _self_rated(e: SelfRated, config: XapiConfig, agent: dict | None) -> dict:
                               v.EXT_EXPECTED_LEVEL_RANK: e.expected_rank,
                               v.EXT_SUBMISSION_ID: e.assessment_id,
                               v.EXT_ROLE: e.role_id})
-    sid = statement_id(e.kind, e.usage_key, e.learner.anonymous_id, e.assessment_id,
-                       e.competence_id)
+    sid = statement_id_of(e)
     # Self-ratings always use ``answered``: ``evaluated`` would put them in Aspects' problem
     # dashboards as questions without a correct answer.
     return envelope(config, e, sid, v.VERB_ANSWERED, obj, result, ctx, agent)
@@ -256,7 +260,7 @@ def _quiz_answered(e: QuizAnswered, config: XapiConfig, agent: dict | None) -> d
                                    language_map(e.block_title, e.language))],
                   grouping=[course_activity(config, e)],
                   extensions={v.EXT_ATTEMPT_ID: e.attempt})
-    sid = statement_id(e.kind, e.usage_key, e.learner.anonymous_id, e.attempt_id, e.question_id)
+    sid = statement_id_of(e)
     return envelope(config, e, sid, config.answer_verb, obj, result, ctx, agent)
 
 
@@ -282,13 +286,13 @@ def _quiz_completed(e: QuizCompleted, config: XapiConfig, agent: dict | None) ->
         v.EXT_ATTEMPT_ID: e.attempt,
         v.EXT_QUESTION_COUNT: e.question_count,
     })
-    sid = statement_id(e.kind, e.usage_key, e.learner.anonymous_id, e.attempt_id)
+    sid = statement_id_of(e)
     return envelope(config, e, sid, verb_iri, obj, result, ctx, agent)
 
 
 def _atlas_searched(e: AtlasSearched, config: XapiConfig, agent: dict | None) -> dict:
     block = block_iri(config, e.usage_key)
-    query = e.query.strip()[:MAX_QUERY]
+    query = search_query(e.query)
     obj = activity(f"{block}/atlas", v.TYPE_SEARCH_ENGINE,
                    language_map(e.block_title, e.language))
     result = {"response": query, "extensions": {v.EXT_RESULT_COUNT: int(e.hit_count)}}
@@ -296,9 +300,7 @@ def _atlas_searched(e: AtlasSearched, config: XapiConfig, agent: dict | None) ->
             if e.scenario_id else None)
     ctx = context(config, e, parent=[task],
                   grouping=[activity(block, v.TYPE_MODULE), course_activity(config, e)])
-    identity = (e.search_id,) if e.search_id else (
-        timestamp(e.occurred_at), e.scenario_id or "", query)
-    sid = statement_id(e.kind, e.usage_key, e.learner.anonymous_id, *identity)
+    sid = statement_id_of(e)
     return envelope(config, e, sid, v.VERB_SEARCHED, obj, result, ctx, agent)
 
 
@@ -326,10 +328,34 @@ def _atlas_answered(e: AtlasAnswered, config: XapiConfig, agent: dict | None) ->
                   parent=[activity(block, v.TYPE_MODULE, language_map(e.block_title, e.language))],
                   grouping=[course_activity(config, e)],
                   extensions={v.EXT_ATTEMPT_ID: e.attempt})
-    # The moment is part of the identity: after a staff reset the attempt numbers start again.
-    sid = statement_id(e.kind, e.usage_key, e.learner.anonymous_id, e.scenario_id,
-                       str(e.attempt), timestamp(e.occurred_at))
+    sid = statement_id_of(e)
     return envelope(config, e, sid, config.answer_verb, obj, result, ctx, agent)
+
+
+def _identity(e: Event) -> tuple[str, ...]:
+    """What identifies ``e`` beyond (kind, usage key, learner): the parts of its uuid5."""
+    if isinstance(e, SelfRated):
+        return (e.assessment_id, e.competence_id)
+    if isinstance(e, QuizAnswered):
+        return (e.attempt_id, e.question_id)
+    if isinstance(e, QuizCompleted):
+        return (e.attempt_id,)
+    if isinstance(e, AtlasSearched):
+        if e.search_id:
+            return (e.search_id,)
+        return (timestamp(e.occurred_at), e.scenario_id or "", search_query(e.query))
+    if isinstance(e, AtlasAnswered):
+        # The moment is part of the identity: after a staff reset the attempt numbers start
+        # again.
+        return (e.scenario_id, str(e.attempt), timestamp(e.occurred_at))
+    raise TypeError(f"no statement builder for {type(e).__name__}")
+
+
+def statement_id_of(event: Event) -> str:
+    """The statement id of ``event`` (the same whatever the settings: the ``openedx``
+    transport publishes it, and event-routing-backends builds the statement with it)."""
+    return statement_id(event.kind, event.usage_key, event.learner.anonymous_id,
+                        *_identity(event))
 
 
 BUILDERS = {

@@ -5,6 +5,16 @@ import pytest
 
 from scripts.ralph_lrs import RalphServer, ensure_venv
 from tests.unit.xapi import samples
+from tests.unit.xapi.checks import check_all, recording_builders
+
+
+@pytest.fixture(autouse=True)
+def every_statement_is_valid():
+    """Every statement built in these tests (workbench handlers included) passes the three
+    checks: vendored xAPI JSON Schema, Ralph's BaseXapiStatement, our strict rules."""
+    with recording_builders() as built:
+        yield built
+    check_all(built)
 
 
 @pytest.fixture(scope="session")

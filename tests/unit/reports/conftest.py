@@ -22,3 +22,14 @@ def write(tmp_path):
             path.write_text(text, encoding=encoding, newline="")
         return str(path)
     return _write
+
+
+@pytest.fixture(autouse=True)
+def every_statement_is_valid():
+    """Every xAPI statement these tests build passes the three checks (tests/unit/xapi/
+    checks.py): what the reports read is what the blocks send."""
+    from tests.unit.xapi.checks import check_all, recording_builders
+
+    with recording_builders() as built:
+        yield built
+    check_all(built)

@@ -34,7 +34,7 @@ def statements() -> list[dict]:
         who = samples.learner(f"anon-{n}")
         for round_, (level, rank, gap) in enumerate([("foundation", 1, 1),
                                                      ("intermediate", 2, 0)]):
-            out.append(samples.self_rated(who, samples.WHEN + timedelta(days=30 * round_),
+            out.append(samples.self_rated(who, samples.WHEN - timedelta(days=30 * (1 - round_)),
                                           assessment_id=f"sub-{n}-{round_}", self_level=level,
                                           self_rank=rank, gap=gap))
         for q, right in (("q1", n < 3), ("q2", n % 2 == 0)):

@@ -58,6 +58,21 @@ def test_quiz_attempt_events_and_stable_ids():
         [build(e, config).statement_id for e in again]  # a rebuild: the same ids
 
 
+def test_quiz_without_a_pass_mark_is_completed_not_passed():
+    ungraded = QuizSettings.from_dict({"questions_per_attempt": 0, "pass_threshold": 0})
+    opened, result = submitted(None)
+    completed = xapi_events.quiz_attempt(FakeBlock(), BANK, ungraded, 1, result, opened)[-1]
+    assert (completed.success, completed.mastery) == (None, None)
+    statement = build(completed, from_settings(samples.settings())).statement
+    assert statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"
+    assert "success" not in statement["result"] and statement["result"]["completion"] is True
+    assert "https://w3id.org/xapi/cmi5/context/extensions/masteryscore" not in \
+        statement["context"]["extensions"]
+    graded = xapi_events.quiz_attempt(FakeBlock(), BANK, SETTINGS, 1, result, opened)[-1]
+    assert build(graded, from_settings(samples.settings())).statement_id == \
+        statement["id"]  # the verb is content, not identity
+
+
 def test_attempt_opened_before_the_upgrade_has_no_duration():
     opened, result = submitted(None)
     completed = xapi_events.quiz_attempt(FakeBlock(), BANK, SETTINGS, 1, result, opened)[-1]

@@ -167,6 +167,13 @@ def test_atlas_search_carries_query_and_hit_count():
     assert s["result"]["extensions"] == {v.EXT_RESULT_COUNT: 3}
 
 
+def test_atlas_search_query_is_sent_with_whitespace_collapsed():
+    s = build(samples.atlas_searched(query=" nulstil\n\tadgangs   kode ")).statement
+    assert s["result"]["response"] == "nulstil adgangs kode"
+    assert (build(samples.atlas_searched(query="nulstil  adgangskode")).statement_id
+            == build(samples.atlas_searched(query="nulstil adgangskode")).statement_id)
+
+
 def test_two_identical_searches_at_different_times_are_two_statements():
     first = build(samples.atlas_searched())
     second = build(samples.atlas_searched(when=samples.WHEN + timedelta(seconds=3)))
