@@ -104,6 +104,8 @@ UI_TEXT = {
     "staff_error": N_("Problem with the atlas:"),
     "staff_drift": NP_("{count} KLE number in the atlas does not exist in KLE {version}.",
                        "{count} KLE numbers in the atlas do not exist in KLE {version}."),
+    "staff_unchecked": N_("The KLE numbers were not checked: the package has the numbers of "
+                          "KLE {shipped}, the atlas follows KLE {version}."),
     "staff_gaps": N_("Show candidate søgeord"),
     "staff_gaps_heading": N_("Candidate søgeord from learners' searches"),
     "staff_gaps_empty": N_("No searches without results or wrong picks yet."),
@@ -220,6 +222,9 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             registry = registry_for(settings)
         except UserFacingError as error:
             return SourceState(self.atlas_name, error=error)
+        except Exception:  # noqa: BLE001 - odd operator settings must not break the page
+            return SourceState(self.atlas_name, error=UserFacingError(
+                N_("The atlas settings in XBLOCK_SETTINGS cannot be read.")))
         return registry.get(self.atlas_name or DEFAULT_ATLAS)
 
     def exercise_content(self) -> Exercise:
@@ -230,7 +235,19 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         return _cached(_EXERCISE_CACHE, key, lambda: Exercise.from_dict(data))
 
     def _progress(self) -> Progress:
-        return Progress(self.exercise_content(), self.progress, max_attempts=self.max_attempts)
+        return Progress(self.exercise_content(), self.progress,
+                        max_attempts=self.attempts_allowed())
+
+    def attempts_allowed(self) -> int:
+        """Picks per scenario: the block's setting when the author set it, else the
+        exercise document's ``max_attempts``, else the field's default."""
+        if self.fields["max_attempts"].is_set_on(self):
+            return self.max_attempts
+        data = self.exercise or {}
+        value = data.get("max_attempts") if isinstance(data, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10:
+            return value
+        return self.max_attempts
 
     def _limit(self) -> int:
         return max(1, min(int(self.results_per_page or 8), 50))
@@ -266,7 +283,7 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         explanation (the ``search`` and ``pick`` handlers do the work on the server)."""
         data = {"block_type": "atlas_lookup", "display_name": self.title(), "mode": self.mode,
                 "weight": self.weight, "max_score": self.max_score(),
-                "max_attempts": self.max_attempts, "results_per_page": self._limit()}
+                "max_attempts": self.attempts_allowed(), "results_per_page": self._limit()}
         atlas = self.atlas_state().atlas
         data["atlas"] = None if atlas is None else {
             "title": atlas.title, "services": len(atlas), "kle_version": atlas.kle_version}
@@ -292,6 +309,9 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
                     status["drift"] = self.plural(UI_TEXT["staff_drift"], len(drift)).format(
                         count=self.format_number(len(drift)), version=SHIPPED_VERSION)
                     status["drift_numbers"] = list(drift)[:50]
+            elif any(s.kle for s in atlas.services):
+                status["drift"] = text["staff_unchecked"].format(
+                    shipped=SHIPPED_VERSION, version=atlas.kle_version or "?")
             if self.mode == MODE_EXERCISE:
                 try:
                     status["problems"] += [p.render(self.gettext)
@@ -469,7 +489,7 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         count = 0
         for user_state in user_state_iterator:
             state = (user_state.state or {}).get("progress") or {}
-            progress = Progress(exercise, state, max_attempts=self.max_attempts)
+            progress = Progress(exercise, state, max_attempts=self.attempts_allowed())
             for scenario in exercise.scenarios:
                 scenario_state = progress.states[scenario.id]
                 if not scenario_state.attempts and not scenario_state.searches:

@@ -15,39 +15,55 @@ from pathlib import Path
 
 import click
 
-from .importers import ImportReport, import_csv, import_json, import_kle_xml
+from .importers import ImportReport, import_csv, import_json, import_kle_xml, iter_kle_xml
 from .importers.json_import import parse_json
-from .kle import SHIPPED_VERSION, atlas_drift, drift_summary
+from .kle import SHIPPED_VERSION, KleCatalogue, atlas_drift, drift_summary, shipped_catalogue
 from .model import content_digest
 
 EXIT_OK, EXIT_REJECTS, EXIT_FATAL = 0, 1, 2
 
 
-def _progress_callback(label: str, path: Path):
+PROGRESS_FROM_BYTES = 512 * 1024
+
+
+def _progress_callback(label: str, path: Path, *, stream=None):
+    """(progress bar or None, callback or None) for files of at least 512 KiB.
+
+    On a terminal: a progress bar.  Otherwise (a log, CI, a pipe): one line per tenth, so
+    a long import is visibly alive without flooding the log."""
     total = path.stat().st_size if path.exists() else 0
-    if total < 512 * 1024 or not sys.stderr.isatty():
+    if total < PROGRESS_FROM_BYTES:
         return None, None
-    bar = click.progressbar(length=total, label=label, file=sys.stderr)
-    state = {"done": 0}
+    stream = stream or sys.stderr
+    if stream.isatty():
+        bar = click.progressbar(length=total, label=label, file=stream)
+        state = {"done": 0}
 
-    def progress(done: int, _total: int) -> None:
-        bar.update(done - state["done"])
-        state["done"] = done
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - state["done"])
+            state["done"] = done
 
-    return bar, progress
+        return bar, progress
+    reported = {"tenth": 0}
+
+    def progress_lines(done: int, _total: int) -> None:
+        tenth = min(10, done * 10 // max(total, 1))
+        if tenth > reported["tenth"]:
+            reported["tenth"] = tenth
+            click.echo(f"{label}: {tenth * 10}% ({done:,} of {total:,} bytes)", err=True)
+
+    return None, progress_lines
 
 
-def _report(report: ImportReport, output: Path, accept_rejects: bool) -> int:
+def _report(report: ImportReport, output: Path, accept_rejects: bool,
+            catalogue: KleCatalogue | None = None) -> int:
     for warning in report.warnings:
         click.echo(f"warning: {warning.render()}", err=True)
     for rejection in report.rejected:
         click.echo(f"rejected: {rejection.render()}", err=True)
     atlas = report.atlas
-    if atlas is not None and atlas.kle_version == SHIPPED_VERSION:
-        for number, services in drift_summary(atlas_drift(atlas)).items():
-            click.echo(f"warning: KLE {number} does not exist in KLE {SHIPPED_VERSION} "
-                       f"(used by {len(services)} service(s): {', '.join(services[:5])})",
-                       err=True)
+    if atlas is not None:
+        _report_drift(atlas, catalogue)
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items()))
     click.echo(f"KLE version: {report.kle_version or 'unknown'}; {counts}", err=True)
     if atlas is None:
@@ -68,6 +84,42 @@ def _report(report: ImportReport, output: Path, accept_rejects: bool) -> int:
     click.echo(f"Wrote {output} ({len(atlas)} services, {len(atlas.units)} units, "
                f"digest {content_digest(data)}).", err=True)
     return EXIT_OK
+
+
+def _report_drift(atlas, catalogue: KleCatalogue | None) -> None:
+    """KLE numbers the atlas uses that its KLE version does not have (or has expired)."""
+    if catalogue is None:
+        if not atlas.kle_version:
+            if any(s.kle for s in atlas.services):
+                click.echo("warning: the atlas does not record its KLE version (kle_version); "
+                           "its KLE numbers were not checked (use --kle-version).", err=True)
+            return
+        if atlas.kle_version != SHIPPED_VERSION:
+            click.echo(f"warning: KLE numbers were not checked: this package has the numbers "
+                       f"of KLE {SHIPPED_VERSION}, not {atlas.kle_version} (give that "
+                       "emneplan with --kle-xml).", err=True)
+            return
+        catalogue = shipped_catalogue()
+    elif atlas.kle_version and catalogue.version and atlas.kle_version != catalogue.version:
+        click.echo(f"warning: the atlas says KLE {atlas.kle_version}, the emneplan given is "
+                   f"KLE {catalogue.version}; checked against the emneplan.", err=True)
+    version = catalogue.version or "?"
+    findings = atlas_drift(atlas, catalogue)
+    expired = {f.number for f in findings if f.expired}
+    for number, services in drift_summary(findings).items():
+        state = "is expired (udgået)" if number in expired else "does not exist"
+        click.echo(f"warning: KLE {number} {state} in KLE {version} "
+                   f"(used by {len(services)} service(s): {', '.join(services[:5])})",
+                   err=True)
+
+
+def _catalogue_from_xml(path: Path | None) -> KleCatalogue | None:
+    if path is None:
+        return None
+    catalogue = KleCatalogue("")
+    for _emne in iter_kle_xml(path, catalogue=catalogue):
+        pass
+    return catalogue
 
 
 def _describe(exc: Exception) -> str:
@@ -108,11 +160,11 @@ def kle_command(xml_file, mapping_csv, output, base, default_unit, atlas_id, tit
         else:
             report = import_kle_xml(xml_file, mapping_csv, base=_load_base(base),
                                     default_unit=default_unit, atlas_id=atlas_id, title=title,
-                                    include_guidance=not no_guidance)
+                                    include_guidance=not no_guidance, progress=progress)
     except Exception as exc:  # noqa: BLE001 - report and exit, never a traceback
         click.echo(f"error: {_describe(exc)}", err=True)
         sys.exit(EXIT_FATAL)
-    sys.exit(_report(report, output, accept_rejects))
+    sys.exit(_report(report, output, accept_rejects, report.catalogue))
 
 
 @click.command("atlas")
@@ -125,17 +177,26 @@ def kle_command(xml_file, mapping_csv, output, base, default_unit, atlas_id, tit
 @click.option("--atlas-id", default="atlas", show_default=True)
 @click.option("--title", default="Atlas", show_default=True)
 @click.option("--kle-version", default="", help="KLE version of the numbers (YYYY-MM-DD).")
+@click.option("--kle-xml", "kle_xml", type=click.Path(exists=True, dir_okay=False,
+                                                      path_type=Path),
+              help="KL's emneplan XML to check the atlas's KLE numbers against (for a KLE "
+                   "version other than the one shipped).")
 @click.option("--accept-rejects", is_flag=True,
               help="Write the atlas even if records were rejected.")
-def atlas_command(source, units_csv, output, base, atlas_id, title, kle_version, accept_rejects):
+def atlas_command(source, units_csv, output, base, atlas_id, title, kle_version, kle_xml,
+                  accept_rejects):
     """Validate an atlas JSON, or build one from a services CSV (and a units CSV)."""
     try:
+        bar, progress = _progress_callback("Reading atlas", source)
         if source.suffix.lower() == ".json":
-            report = import_json(source)
+            report = import_json(source, progress=progress)
         else:
             report = import_csv(source, units_csv, base=_load_base(base), atlas_id=atlas_id,
-                                title=title, kle_version=kle_version)
+                                title=title, kle_version=kle_version, progress=progress)
+        if bar is not None:
+            bar.render_finish()
+        catalogue = _catalogue_from_xml(kle_xml)
     except Exception as exc:  # noqa: BLE001
         click.echo(f"error: {_describe(exc)}", err=True)
         sys.exit(EXIT_FATAL)
-    sys.exit(_report(report, output, accept_rejects))
+    sys.exit(_report(report, output, accept_rejects, catalogue))

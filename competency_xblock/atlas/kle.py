@@ -47,18 +47,37 @@ def normalise_number(raw: str) -> str | None:
     return ".".join(part for part in match.groups() if part)
 
 
+_LOST_ZERO_RE = re.compile(r"^\s*\d(\.\d{1,2}){0,2}\.?\s*$")
+
+
+def number_problem(raw: str) -> UserFacingError:
+    """Why ``raw`` is not a KLE number, in words that help fix a spreadsheet."""
+    value = (raw or "").strip()[:40]
+    if _LOST_ZERO_RE.match(value):
+        return UserFacingError(N_("\"{value}\" is not a KLE number: each level has two digits "
+                                  "(e.g. 09.13); a spreadsheet may have dropped a zero."),
+                               value=value)
+    return UserFacingError(N_("\"{value}\" is not a KLE number (expected e.g. 27, 27.24 or "
+                              "27.24.03)."), value=value)
+
+
 @dataclass
 class KleCatalogue:
     """All numbers (hovedgrupper, grupper, emner) of one KLE version, with titles."""
 
     version: str
     titles: dict[str, str] = field(default_factory=dict)
+    #: numbers marked UdgaaetDato (expired) in this version: listed, but no longer in use
+    expired: set[str] = field(default_factory=set)
 
     def __contains__(self, number: str) -> bool:
         return number in self.titles
 
     def __len__(self) -> int:
         return len(self.titles)
+
+    def is_expired(self, number: str) -> bool:
+        return number in self.expired
 
     def title(self, number: str) -> str:
         return self.titles.get(number, "")
@@ -94,8 +113,14 @@ class DriftFinding:
     service_id: str
     number: str
     nearest: str   # the closest existing parent ("27.24" for "27.24.77"), or ""
+    expired: bool = False   # listed in the version, but marked expired (udgået)
 
     def as_error(self, version: str) -> UserFacingError:
+        if self.expired:
+            return UserFacingError(
+                N_("KLE number {number} is expired (udgået) in KLE {version}."),
+                path=f"service \"{self.service_id}\", field kle", number=self.number,
+                version=version)
         if self.nearest:
             return UserFacingError(
                 N_("KLE number {number} does not exist in KLE {version} (nearest existing: "
@@ -112,8 +137,11 @@ def drift(pairs: Iterable[tuple[str, str]], catalogue: KleCatalogue) -> list[Dri
     findings = []
     for service_id, number in pairs:
         if number in catalogue:
+            if catalogue.is_expired(number):
+                findings.append(DriftFinding(service_id, number, "", expired=True))
             continue
-        nearest = next((p for p in reversed(parents(number)) if p in catalogue), "")
+        nearest = next((p for p in reversed(parents(number))
+                        if p in catalogue and not catalogue.is_expired(p)), "")
         findings.append(DriftFinding(service_id, number, nearest))
     return findings
 

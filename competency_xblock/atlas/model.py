@@ -228,7 +228,7 @@ def _record_path(kind: str, index: int, record: Any, field_name: str | None = No
     return where
 
 
-def _schema_problems(data: Any) -> list[UserFacingError]:
+def _schema_problems(data: Any, limit: int = MAX_PROBLEMS) -> list[UserFacingError]:
     from jsonschema.exceptions import best_match
 
     from competency_xblock.core import schemas
@@ -241,10 +241,10 @@ def _schema_problems(data: Any) -> list[UserFacingError]:
             relevant = [e for e in error.context if e.validator != "type"] or error.context
             error = best_match(relevant)
         found.append(error)
-        if len(found) >= MAX_PROBLEMS:
+        if len(found) >= limit:
             break
     found.sort(key=lambda e: [str(p) for p in e.absolute_path])
-    problems = [schemas.describe(e) for e in found]
+    problems = [_describe(e, schemas.describe) for e in found]
     # Name the record (its id), not just its index, so a person can find it in a file.
     for problem in problems:
         parts = (problem.path or "").split("/")
@@ -259,18 +259,47 @@ def _schema_problems(data: Any) -> list[UserFacingError]:
     return problems
 
 
-def validate_atlas_data(data: Any, *, check_schema: bool = True) -> list[UserFacingError]:
+_ID_FIELDS = ("id", "unit", "parent")
+
+
+def _describe(error, describe) -> UserFacingError:
+    """A schema violation in words; a pattern says which value and what is expected."""
+    problem = describe(error)
+    if error.validator != "pattern" or not isinstance(error.instance, str):
+        return problem
+    field_name = str(error.absolute_path[-1]) if error.absolute_path else ""
+    value = error.instance[:60]
+    if field_name in _ID_FIELDS:
+        message = N_("\"{value}\" is not a valid id: use letters a-z, digits and \"-\", "
+                     "\"_\", \".\" or \":\" (no spaces, no æ, ø, å).")
+    elif field_name == "kle_version":
+        message = N_("\"{value}\" is not a date (expected YYYY-MM-DD, the KLE "
+                     "UdgivelsesDato).")
+    elif field_name == "web":
+        message = N_("\"{value}\" is not a web address (expected http:// or https://).")
+    else:
+        return problem
+    return UserFacingError(message, path=problem.path, value=value)
+
+
+def validate_atlas_data(data: Any, *, check_schema: bool = True,
+                        limit: int | None = MAX_PROBLEMS) -> list[UserFacingError]:
     """Every problem of an atlas document: schema violations, duplicate ids, unknown unit
-    references, malformed KLE numbers, cycles in the unit tree.  Empty list = valid."""
+    references, malformed KLE numbers, cycles in the unit tree.  Empty list = valid.
+
+    ``limit`` caps the list (a person reads the first 200); the importers pass None because
+    they must know every bad record to drop it."""
     if not isinstance(data, Mapping):
         return [UserFacingError(N_("An atlas must be a JSON object with \"units\" and "
                                    "\"services\"."), path="/")]
     problems: list[UserFacingError] = []
     if check_schema:
-        problems.extend(p for p in _schema_problems(data) if "/kle/" not in (p.path or ""))
+        schema_limit = limit if limit is not None else 10 ** 9
+        problems.extend(p for p in _schema_problems(data, schema_limit)
+                        if "/kle/" not in (p.path or ""))
     problems.extend(semantic_problems(data))
     problems.sort(key=lambda p: _sort_key(p.path or ""))
-    return problems[:MAX_PROBLEMS]
+    return problems if limit is None else problems[:limit]
 
 
 def _sort_key(path: str) -> tuple:
@@ -337,6 +366,10 @@ def semantic_problems(data: Mapping[str, Any]) -> list[UserFacingError]:
 def _cycle_problems(units: list) -> list[UserFacingError]:
     parents = {u["id"]: u.get("parent") for u in units
                if isinstance(u, Mapping) and isinstance(u.get("id"), str)}
+    index_of = {}
+    for i, u in enumerate(units):
+        if isinstance(u, Mapping) and isinstance(u.get("id"), str):
+            index_of.setdefault(u["id"], i)
     problems = []
     reported: set[str] = set()
     for start in parents:
@@ -349,7 +382,7 @@ def _cycle_problems(units: list) -> list[UserFacingError]:
                     reported.update(cycle)
                     problems.append(UserFacingError(
                         N_("Units form a cycle of parents: {cycle}."),
-                        path=f"/units (unit \"{current}\")",
+                        path=f"/units/{index_of[current]}/parent (unit \"{current}\")",
                         cycle=" → ".join([*cycle, current])))
                 break
             seen.append(current)

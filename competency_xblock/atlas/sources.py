@@ -1,6 +1,7 @@
 """Named atlases configured by the operator: a file path or a URL, validated and cached.
 
-Configuration (``XBLOCK_SETTINGS["atlas_lookup"]``, passed in as a plain mapping)::
+Configuration (the ``atlases`` and ``atlas_refresh_seconds`` keys of
+``XBLOCK_SETTINGS["competency_xblock"]``, passed in as a plain mapping)::
 
     {"atlases": {"kommune": {"url": "https://intra.example/atlas.json",
                              "refresh_seconds": 300, "timeout": 10},
@@ -37,6 +38,20 @@ DEFAULT_REFRESH = 300.0
 FILE_CHECK_SECONDS = 2.0
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+#: While no version has ever loaded, a failed source is retried this soon (not after the
+#: full refresh interval), so a web server that was down at start-up is picked up quickly.
+RETRY_SECONDS = 30.0
+
+
+def _number(entry: Mapping[str, Any], key: str, default: float, where: str, *,
+            minimum: float, integer: bool = False) -> float:
+    """A numeric setting, or UserFacingError naming it (a typo must not break the page)."""
+    value = entry.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or value != value or value < minimum or (integer and int(value) != value):
+        raise UserFacingError(N_("The setting \"{key}\" must be a number of at least "
+                                 "{minimum}."), path=where, key=key, minimum=minimum)
+    return int(value) if integer else float(value)
 
 
 @dataclass(frozen=True)
@@ -74,7 +89,11 @@ class SourceState:
 def parse_settings(settings: Mapping[str, Any] | None) -> dict[str, SourceConfig]:
     """SourceConfigs from the operator's settings; invalid entries raise UserFacingError."""
     settings = settings or {}
-    default_refresh = float(settings.get("refresh_seconds", DEFAULT_REFRESH))
+    if not isinstance(settings, Mapping):
+        raise UserFacingError(N_("The atlas settings must be a mapping."))
+    default_refresh = _number(settings, "refresh_seconds", DEFAULT_REFRESH,
+                              "XBLOCK_SETTINGS competency_xblock.atlas_refresh_seconds",
+                              minimum=0)
     configs: dict[str, SourceConfig] = {
         name: SourceConfig(name, builtin=name, refresh_seconds=1e12) for name in BUILTIN}
     atlases = settings.get("atlases")
@@ -82,7 +101,7 @@ def parse_settings(settings: Mapping[str, Any] | None) -> dict[str, SourceConfig
     if not isinstance(atlases, Mapping):
         raise UserFacingError(N_("The setting \"atlases\" must map names to sources."))
     for name, entry in atlases.items():
-        where = f"XBLOCK_SETTINGS atlas_lookup.atlases.{name}"
+        where = f"XBLOCK_SETTINGS competency_xblock.atlases.{name}"
         if isinstance(entry, str):
             entry = {"url": entry} if entry.startswith(("http://", "https://")) \
                 else {"path": entry}
@@ -101,9 +120,10 @@ def parse_settings(settings: Mapping[str, Any] | None) -> dict[str, SourceConfig
                                   name=builtin)
         configs[str(name)] = SourceConfig(
             str(name), path=path, url=url, builtin=builtin,
-            refresh_seconds=float(entry.get("refresh_seconds", default_refresh)),
-            timeout=float(entry.get("timeout", DEFAULT_TIMEOUT)),
-            max_bytes=int(entry.get("max_bytes", DEFAULT_MAX_BYTES)))
+            refresh_seconds=_number(entry, "refresh_seconds", default_refresh, where, minimum=0),
+            timeout=_number(entry, "timeout", DEFAULT_TIMEOUT, where, minimum=0.1),
+            max_bytes=_number(entry, "max_bytes", DEFAULT_MAX_BYTES, where, minimum=1,
+                              integer=True))
     return configs
 
 
@@ -153,6 +173,8 @@ class AtlasSource:
             self._state = replace(self._state, error=UserFacingError(
                 N_("The atlas could not be loaded: {reason}."), path=config.origin,
                 reason=type(exc).__name__), checked_at=time.time())
+        if self._state.atlas is None:
+            interval = min(interval, RETRY_SECONDS)
         self._next_check = self._clock() + interval
 
     def _refresh_file(self, path: Path) -> None:
@@ -218,8 +240,7 @@ class AtlasSource:
         data = parse_json(raw, self.config.origin)
         report = import_data(data, self.config.origin)
         if not report.ok:
-            problems = [UserFacingError(r.error.message, path=r.where, **r.error.params)
-                        for r in report.rejected]
+            problems = report.problems()
             raise AtlasValidationError(problems, self.config.origin)
         now = time.time()
         self._digest = digest
@@ -265,7 +286,6 @@ def load_inline(data: Any, name: str = "inline") -> Atlas:
     """An atlas stored in the block itself (strict: any problem raises)."""
     report = import_data(data, name)
     if not report.ok:
-        problems = [UserFacingError(r.error.message, path=r.where, **r.error.params)
-                    for r in report.rejected]
+        problems = report.problems()
         raise AtlasValidationError(problems, name)
     return report.atlas

@@ -8,6 +8,7 @@ Nothing is stored by the importers themselves.
 """
 from __future__ import annotations
 
+import codecs
 import io
 import os
 from collections.abc import Callable, Mapping
@@ -41,7 +42,17 @@ class Rejection:
             label += f", record \"{self.record}\""
         if self.field:
             label += f", field \"{self.field}\""
-        return f"{label}: {self.error.render(gettext)}"
+        # The error's own path is only repeated when it says more than "where" does (it is
+        # an index into the candidate document, meaningless to the person with the file).
+        return f"{label}: {_message(self.error, gettext)}"
+
+
+def _message(error: UserFacingError, gettext=lambda s: s) -> str:
+    text = gettext(error.message)
+    try:
+        return text.format(**error.params)
+    except (KeyError, IndexError, ValueError):
+        return text
 
 
 @dataclass
@@ -53,16 +64,22 @@ class ImportReport:
     warnings: list[UserFacingError] = field(default_factory=list)
     kle_version: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    #: the KLE catalogue read with the data (a KLE XML import), to check numbers against
+    catalogue: Any = None
 
     @property
     def ok(self) -> bool:
         return self.atlas is not None and not self.rejected
 
+    def problems(self) -> list[UserFacingError]:
+        """Each rejection as an error whose path names where, which record, which field."""
+        return [UserFacingError(r.error.message, path=_where(r), **r.error.params)
+                for r in self.rejected]
+
     def raise_for_rejects(self) -> Atlas:
         """The atlas, or AtlasValidationError listing every rejected record."""
         if self.atlas is None or self.rejected:
-            problems = [UserFacingError(r.error.message, path=_where(r), **r.error.params)
-                        for r in self.rejected]
+            problems = self.problems()
             if not problems:
                 problems = [UserFacingError(N_("Nothing could be imported."))]
             raise AtlasValidationError(problems)
@@ -152,7 +169,16 @@ def read_all(source: Source, max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, list[UserFacingError]]:
-    """UTF-8 (with or without BOM); Windows-1252 as a fallback with a warning (Excel)."""
+    """UTF-8 (with or without BOM); UTF-16/32 with a BOM (Excel's "Unicode text");
+    Windows-1252 as a fallback with a warning (Excel)."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), []
+            except UnicodeDecodeError as exc:
+                raise UserFacingError(N_("The file is not valid {encoding} text."),
+                                      path=name, encoding=codec.upper()) from exc
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -169,22 +195,34 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[UserFacingError]]:
 
 def finalise(data: dict[str, Any], locate: Mapping[tuple[str, int], str],
              rejected: list[Rejection], warnings: list[UserFacingError],
-             counts: dict[str, int] | None = None, kle_version: str = "") -> ImportReport:
+             counts: dict[str, int] | None = None, kle_version: str = "",
+             candidates: int | None = None) -> ImportReport:
     """Validate ``data``; drop every record that has a problem (and the services that then
     point at a dropped unit), list them as rejects, and build the atlas from the rest.
 
     ``locate`` maps ("units"|"services", index) to where the record came from ("line 12").
+    Problems of the document as a whole (its id, its KLE version) reject the import.  When
+    services were given and none survives, there is no atlas either (never an empty one);
+    ``candidates`` counts the service records of the input, including those the importer
+    already rejected.
     """
     counts = dict(counts or {})
-    for _ in range(3):   # dropping a unit can orphan services: iterate to a fixed point
-        problems = validate_atlas_data(data)
+    locate = dict(locate)
+    if candidates is None:
+        candidates = len(data["services"]) if isinstance(data.get("services"), list) else 0
+    had_services = candidates > 0
+    # every round drops at least one record, so this ends; dropping a unit can orphan
+    # services and sub-units, which the next round finds
+    for _ in range(len(data.get("units") or ()) + len(data.get("services") or ()) + 2):
+        problems = validate_atlas_data(data, limit=None)
         if not problems:
             break
         bad: dict[tuple[str, int], list[UserFacingError]] = {}
         global_problems = []
         for problem in problems:
             key = _record_key(problem.path or "")
-            if key is None:
+            records = data.get(key[0]) if key else None
+            if key is None or not isinstance(records, list) or key[1] >= len(records):
                 global_problems.append(problem)
             else:
                 bad.setdefault(key, []).append(problem)
@@ -199,28 +237,26 @@ def finalise(data: dict[str, Any], locate: Mapping[tuple[str, int], str],
             for problem in record_problems:
                 field_name = _field_of(problem.path or "")
                 rejected.append(Rejection(locate.get((kind, index), f"/{kind}/{index}"),
-                                          str(rid), field_name, problem))
+                                          str(rid)[:100], field_name, problem))
         for kind in ("units", "services"):
             drop = {i for (k, i) in bad if k == kind}
-            if drop:
-                kept = [r for i, r in enumerate(data[kind]) if i not in drop]
-                old_locate = {i: locate.get((kind, i)) for i in range(len(data[kind]))}
-                data[kind] = kept
-                new_locate = dict(locate)
-                j = 0
-                for i in range(len(old_locate)):
-                    if i in drop:
-                        continue
-                    where = old_locate[i]
-                    if where is not None:
-                        new_locate[(kind, j)] = where
-                    j += 1
-                locate = new_locate
-    else:
-        problems = validate_atlas_data(data)
-        if problems:
-            rejected.extend(Rejection(p.path or "/", "", "", p) for p in problems)
-            return ImportReport(None, rejected, warnings, kle_version, counts)
+            if not drop:
+                continue
+            old = data[kind]
+            data[kind] = [r for i, r in enumerate(old) if i not in drop]
+            kept = [i for i in range(len(old)) if i not in drop]
+            moved = {(kind, j): locate.get((kind, i), f"/{kind}/{i}")
+                     for j, i in enumerate(kept)}
+            for i in range(len(old)):
+                locate.pop((kind, i), None)
+            locate.update(moved)
+    else:  # pragma: no cover - unreachable: each round drops a record
+        return ImportReport(None, rejected, warnings, kle_version, counts)
+    if had_services and not data["services"]:
+        rejected.append(Rejection("/services", "", "", UserFacingError(
+            N_("Nothing could be imported: every service was rejected."))))
+        counts["rejected"] = len(rejected)
+        return ImportReport(None, rejected, warnings, kle_version, counts)
     atlas = Atlas.from_dict(data, check_schema=False)
     counts.update(units=len(atlas.units), services=len(atlas.services), rejected=len(rejected))
     return ImportReport(atlas, rejected, warnings, kle_version or atlas.kle_version, counts)

@@ -22,7 +22,7 @@ from typing import Any
 
 from competency_xblock.text import N_, UserFacingError
 
-from ..kle import normalise_number
+from ..kle import normalise_number, number_problem
 from ..model import CONTACT_FIELDS
 from .common import (
     DEFAULT_MAX_BYTES,
@@ -44,6 +44,10 @@ SERVICE_COLUMNS = {
     "unit": "unit", "enhed": "unit", "unit_id": "unit",
     "referral_notes": "referral_notes", "henvisning": "referral_notes",
     "henvisningsnoter": "referral_notes",
+    "kle-nr": "kle", "kle-numre": "kle", "kle-numbers": "kle", "emnenr": "kle",
+    "ansvarlig enhed": "unit", "ansvarlig": "unit", "afdeling": "unit",
+    "enheds-id": "unit", "responsible unit": "unit", "opgave": "title",
+    "målgrupper": "audience", "henvisningsnote": "referral_notes",
 }
 UNIT_COLUMNS = {
     "id": "id", "name": "name", "navn": "name", "kind": "kind", "type": "kind",
@@ -54,6 +58,9 @@ UNIT_COLUMNS = {
     "address": "address", "adresse": "address", "opening_hours": "opening_hours",
     "åbningstider": "opening_hours", "aabningstider": "opening_hours",
     "web": "web", "hjemmeside": "web", "url": "web",
+    "enheds-id": "id", "enhedsnavn": "name", "enhedstype": "kind", "overordnet enhed": "parent",
+    "tlf": "phone", "telefonnummer": "phone", "mail": "email", "sikker mail": "secure_mail",
+    "digital post": "secure_mail", "åbningstid": "opening_hours", "webside": "web",
 }
 AUDIENCE_WORDS = {"citizen": "citizen", "borger": "citizen", "borgere": "citizen",
                   "business": "business", "virksomhed": "business",
@@ -61,6 +68,15 @@ AUDIENCE_WORDS = {"citizen": "citizen", "borger": "citizen", "borgere": "citizen
 KIND_WORDS = {"department": "department", "afdeling": "department", "forvaltning": "department",
               "centre": "centre", "center": "centre", "team": "team", "enhed": "team"}
 MAX_ROWS = 200_000
+BARE_DOMAIN_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(/\S*)?$")
+
+
+def heading_key(heading: str) -> str:
+    """A column heading as compared: case, spaces, "-", "_", ".", ":", "*" and the Danish
+    letters' ASCII spellings do not matter ("KLE-nr.", "kle nr" and "Kle_Nr" are one)."""
+    text = heading.strip().lstrip("\ufeff").lower()
+    text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return re.sub(r"[\s_\-.:*()]+", "", text)
 
 
 class CsvRows:
@@ -82,11 +98,15 @@ class CsvRows:
             raise UserFacingError(N_("The CSV file is empty."), path=name) from None
         self.columns: list[str | None] = []
         unknown = []
+        known = {heading_key(k): v for k, v in columns.items()}
         for heading in header:
-            key = heading.strip().lower().lstrip("\ufeff")
-            self.columns.append(columns.get(key))
-            if key and key not in columns:
-                unknown.append(heading.strip())
+            key = heading_key(heading)
+            column = known.get(key)
+            if column in self.columns:      # the first of two columns meaning one thing wins
+                column = None
+            self.columns.append(column)
+            if key and column is None:
+                unknown.append(heading.strip()[:60])
         self.unknown = unknown
         missing = [c for c in required if c not in self.columns]
         if missing:
@@ -109,6 +129,33 @@ class CsvRows:
             yield line, record, extra
 
 
+def unused_columns(rows: CsvRows) -> list[UserFacingError]:
+    if not rows.unknown:
+        return []
+    return [UserFacingError(N_("These columns are not used: {columns}."),
+                            path=f"{rows.name}, line 1", columns=", ".join(rows.unknown[:20]))]
+
+
+def split_kle(value: str) -> tuple[list[str], str | None]:
+    """KLE numbers of one cell: "23.05.10|27.24.03", "27.24.03, 23.05.10", "15.00.05.
+    Beskæftigelsesindsats" (a title after the number, as in KL's own lists).  Returns the
+    numbers and the first piece that is not a KLE number (None when all are)."""
+    numbers: list[str] = []
+    for piece in (p.strip() for p in re.split(r"[|;,\n]+", value or "")):
+        if not piece:
+            continue
+        number = normalise_number(piece)
+        found = [number] if number is not None else []
+        if number is None:
+            for token in piece.split():
+                token_number = normalise_number(token)
+                if token_number is None:
+                    return numbers, token
+                found.append(token_number)
+        numbers += [n for n in found if n not in numbers]
+    return numbers, None
+
+
 def split_list(value: str, delimiter: str) -> list[str]:
     seps = "|" if delimiter == ";" else "|;"
     parts = re.split("[" + re.escape(seps) + "]", value) if value else []
@@ -128,6 +175,7 @@ def read_units_csv(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
     """(unit records, where each came from, rejections, warnings)."""
     text, name, warnings = _csv_text(source, max_bytes, progress)
     rows = CsvRows(text, UNIT_COLUMNS, name, ("id", "name"))
+    warnings += unused_columns(rows)
     units: list[dict[str, Any]] = []
     where: list[str] = []
     rejected: list[Rejection] = []
@@ -149,6 +197,8 @@ def read_units_csv(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
         if row.get("description"):
             unit["description"] = row["description"]
         contact = {f: row[f] for f in CONTACT_FIELDS if row.get(f)}
+        if BARE_DOMAIN_RE.match(contact.get("web", "")):   # "www.kommune.dk" from a sheet
+            contact["web"] = "https://" + contact["web"]
         if contact:
             unit["contact"] = contact
         units.append(unit)
@@ -161,6 +211,7 @@ def read_services_csv(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
     """(service records, where each came from, rejections, warnings)."""
     text, name, warnings = _csv_text(source, max_bytes, progress)
     rows = CsvRows(text, SERVICE_COLUMNS, name, ("title", "unit"))
+    warnings += unused_columns(rows)
     services: list[dict[str, Any]] = []
     where: list[str] = []
     rejected: list[Rejection] = []
@@ -170,16 +221,9 @@ def read_services_csv(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
             warnings.append(UserFacingError(N_("The row has more cells than the header; the "
                                                "extra cells were ignored."), path=location))
         problem = None
-        numbers = []
-        for raw in [p for p in re.split(r"[|;,\s]+", row.get("kle", "")) if p]:
-            number = normalise_number(raw)
-            if number is None:
-                problem = Rejection(location, row.get("id", ""), "kle", UserFacingError(
-                    N_("\"{value}\" is not a KLE number (expected e.g. 27, 27.24 or 27.24.03)."),
-                    value=raw[:40]))
-                break
-            if number not in numbers:
-                numbers.append(number)
+        numbers, bad_piece = split_kle(row.get("kle", ""))
+        if bad_piece is not None:
+            problem = Rejection(location, row.get("id", ""), "kle", number_problem(bad_piece))
         audience = []
         for raw in split_list(row.get("audience", ""), rows.delimiter):
             value = AUDIENCE_WORDS.get(raw.lower())
@@ -247,7 +291,21 @@ def import_csv(services_source: Source, units_source: Source | None = None, *,
         return ImportReport(None, rejected + [Rejection(exc.path or "", "", "", exc)], warnings)
     rejected += bad
     warnings += warn
+    # a services sheet often names the unit ("Borgerservice") rather than its id
+    unit_ids = {u.get("id") for u in data["units"] if isinstance(u, Mapping)}
+    by_name = {}
+    for unit in data["units"]:
+        if isinstance(unit, Mapping) and isinstance(unit.get("id"), str):
+            names = unit.get("name")
+            for name in ([names] if isinstance(names, str) else
+                         list(names.values()) if isinstance(names, Mapping) else []):
+                if isinstance(name, str):
+                    by_name.setdefault(" ".join(name.split()).casefold(), unit["id"])
     for service, location in zip(services, where, strict=False):
+        unit = service.get("unit", "")
+        if unit not in unit_ids:
+            service["unit"] = by_name.get(" ".join(unit.split()).casefold(), unit)
         locate[("services", len(data["services"]))] = location
         data["services"].append(service)
-    return finalise(data, locate, rejected, warnings, kle_version=data.get("kle_version", ""))
+    return finalise(data, locate, rejected, warnings, kle_version=data.get("kle_version", ""),
+                    candidates=len(services) + len(bad))

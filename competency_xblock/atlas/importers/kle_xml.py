@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ from lxml import etree
 
 from competency_xblock.text import N_, UserFacingError
 
-from ..kle import KleCatalogue, normalise_number, parents
+from ..kle import KleCatalogue, normalise_number, number_problem, parents
 from .common import (
     DEFAULT_MAX_BYTES,
     CountingReader,
@@ -34,18 +35,27 @@ from .common import (
     open_source,
     read_all,
 )
-from .csv_import import KIND_WORDS, CsvRows
+from .csv_import import KIND_WORDS, CsvRows, unused_columns
 
 MAPPING_COLUMNS = {
     "kle": "kle", "kle_number": "kle", "kle-nummer": "kle", "nummer": "kle", "number": "kle",
-    "unit": "unit", "enhed": "unit", "unit_id": "unit",
+    "kle-nr": "kle", "emnenr": "kle", "kle-emne": "kle",
+    "unit": "unit", "enhed": "unit", "unit_id": "unit", "enheds-id": "unit",
+    "afdeling": "unit", "ansvarlig enhed": "unit",
     "unit_name": "unit_name", "enhedsnavn": "unit_name", "navn": "unit_name",
-    "unit_kind": "unit_kind", "unit_parent": "unit_parent",
+    "afdelingsnavn": "unit_name",
+    "unit_kind": "unit_kind", "enhedstype": "unit_kind", "type": "unit_kind",
+    "unit_parent": "unit_parent", "overordnet": "unit_parent",
+    "overordnet enhed": "unit_parent",
 }
 MARKER_RE = re.compile(r"\s*\[=(Emne|Gruppe|Hovedgruppe)\]\s*$")
 PROLOG_BYTES = 64 * 1024
+DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T Z+-].*)?$")
 MAX_DESCRIPTION = 600
 MAX_KEYWORD = 200
+
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 
 
 @dataclass
@@ -55,45 +65,106 @@ class UnitMapping:
     targets: dict[str, str] = field(default_factory=dict)
     lines: dict[str, str] = field(default_factory=dict)
     units: list[dict[str, Any]] = field(default_factory=list)
+    unit_lines: dict[str, str] = field(default_factory=dict)   # unit defined here → line
+    bad: dict[str, str] = field(default_factory=dict)          # rejected entry → its line
 
-    def unit_for(self, number: str) -> str | None:
+    def match(self, number: str) -> str | None:
+        """The most specific mapping entry (good or rejected) covering ``number``."""
         for candidate in (number, *reversed(parents(number))):
-            if candidate in self.targets:
-                return self.targets[candidate]
+            if candidate in self.targets or candidate in self.bad:
+                return candidate
         return None
 
+    def unit_for(self, number: str) -> str | None:
+        entry = self.match(number)
+        return self.targets.get(entry) if entry else None
 
-def read_mapping(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES
+
+def unit_slug(name: str) -> str:
+    """An id for a unit given by its name: "Børn og Familie" → "boern-og-familie"."""
+    text = name.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:100]
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _unit_names(unit: Mapping[str, Any]) -> list[str]:
+    name = unit.get("name")
+    if isinstance(name, str):
+        return [name]
+    if isinstance(name, Mapping):
+        return [v for v in name.values() if isinstance(v, str)]
+    return []
+
+
+def read_mapping(source: Source, *, base_units: list | tuple = (),
+                 max_bytes: int = DEFAULT_MAX_BYTES
                  ) -> tuple[UnitMapping, list[Rejection], list[UserFacingError]]:
+    """Read the KLE-to-unit mapping.  The unit cell may hold a unit id (of the base atlas,
+    or defined by the row's ``unit_name``) or a unit's name ("Børn og Familie"): a name of
+    a base unit maps to that unit, any other name defines a unit with an id derived from
+    it.  With a base atlas, an id that is defined nowhere rejects the row (once, not once
+    per emne); without one, the cell defines the unit (its id and name)."""
     raw, name = read_all(source, max_bytes)
     text, warnings = decode_text(raw, name)
     rows = CsvRows(text, MAPPING_COLUMNS, name, ("kle", "unit"))
+    warnings += unused_columns(rows)
     mapping = UnitMapping()
     rejected: list[Rejection] = []
-    defined: set[str] = set()
+    known_ids = {u["id"] for u in base_units
+                 if isinstance(u, Mapping) and isinstance(u.get("id"), str)}
+    by_name = {_name_key(n): u["id"] for u in base_units
+               if isinstance(u, Mapping) and isinstance(u.get("id"), str)
+               for n in _unit_names(u)}
     for line, row, _extra in rows:
         location = f"{name}, line {line}"
         number = normalise_number(row.get("kle", ""))
         if number is None:
-            rejected.append(Rejection(location, row.get("kle", "")[:40], "kle", UserFacingError(
-                N_("\"{value}\" is not a KLE number (expected e.g. 27, 27.24 or 27.24.03)."),
-                value=row.get("kle", "")[:40])))
+            rejected.append(Rejection(location, row.get("kle", "")[:40], "kle",
+                                      number_problem(row.get("kle", ""))))
             continue
-        unit = row.get("unit", "")
-        if not unit:
+        raw_unit = " ".join(row.get("unit", "").split())
+        unit_name = " ".join(row.get("unit_name", "").split())
+        if not raw_unit:
             rejected.append(Rejection(location, number, "unit",
                                       UserFacingError(N_("The unit is missing."))))
+            mapping.bad.setdefault(number, location)
             continue
+        if raw_unit in known_ids or raw_unit in mapping.unit_lines:
+            unit = raw_unit
+        elif _name_key(raw_unit) in by_name:
+            unit = by_name[_name_key(raw_unit)]
+        elif ID_RE.match(raw_unit) and len(raw_unit) <= 100 and (unit_name or known_ids):
+            unit = raw_unit
+            if not unit_name:       # with a base atlas, an unknown id is a typo: say so
+                rejected.append(Rejection(location, number, "unit", UserFacingError(
+                    N_("Unit \"{unit}\" is not defined: give its name in a unit_name "
+                       "column or define it in the base atlas."), unit=raw_unit)))
+                mapping.bad.setdefault(number, location)
+                continue
+        else:       # a unit's name ("Børn og Familie"), or an id with no base atlas to check
+            unit = raw_unit if ID_RE.match(raw_unit) and len(raw_unit) <= 100 \
+                else unit_slug(raw_unit)
+            unit_name = unit_name or raw_unit
+            if not unit:
+                rejected.append(Rejection(location, number, "unit", UserFacingError(
+                    N_("\"{value}\" is neither a unit id nor a unit name."),
+                    value=raw_unit[:60])))
+                mapping.bad.setdefault(number, location)
+                continue
         if number in mapping.targets and mapping.targets[number] != unit:
             rejected.append(Rejection(location, number, "unit", UserFacingError(
                 N_("KLE {number} is already mapped to unit \"{other}\" on {where}."),
                 number=number, other=mapping.targets[number], where=mapping.lines[number])))
             continue
-        mapping.targets[number] = unit
-        mapping.lines[number] = location
-        if row.get("unit_name") and unit not in defined:
-            defined.add(unit)
-            record: dict[str, Any] = {"id": unit, "name": row["unit_name"],
+        mapping.targets.setdefault(number, unit)
+        mapping.lines.setdefault(number, location)
+        if unit not in known_ids and unit not in mapping.unit_lines:
+            mapping.unit_lines[unit] = location
+            record: dict[str, Any] = {"id": unit, "name": unit_name[:300],
                                       "kind": KIND_WORDS.get(row.get("unit_kind", "").lower(),
                                                              "department")}
             if row.get("unit_parent"):
@@ -174,6 +245,7 @@ class KleEmne:
     hovedgruppe_title: str
     line: int
     expired: bool = False
+    where: str = ""      # "<file>, element Emne at line <n>"
 
 
 def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -192,8 +264,8 @@ def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
             counted, events=("start", "end"), resolve_entities=False, no_network=True,
             load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True,
             remove_pis=True)
-        hoved = {"nr": "", "title": ""}
-        gruppe = {"nr": "", "title": ""}
+        hoved: dict[str, Any] = {"nr": "", "title": "", "expired": False}
+        gruppe: dict[str, Any] = {"nr": "", "title": "", "expired": False}
         root_seen = False
         try:
             for event, element in context:
@@ -213,12 +285,22 @@ def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
                                 N_("This is not a KLE emneplan (root element <{tag}>)."),
                                 path=f"{name}, line {element.sourceline}", tag=tag[:60])
                     if tag == "Hovedgruppe":
-                        hoved.update(nr="", title="")
+                        hoved.update(nr="", title="", expired=False)
                     elif tag == "Gruppe":
-                        gruppe.update(nr="", title="")
+                        gruppe.update(nr="", title="", expired=False)
                     continue
                 if tag == "UdgivelsesDato":
-                    catalogue.version = (element.text or "").strip()
+                    # xs:date: "2025-05-01", maybe with a time zone ("2025-05-01+02:00")
+                    match = DATE_RE.match((element.text or "").strip())
+                    catalogue.version = match.group(1) if match else ""
+                elif tag == "HovedgruppeAdministrativInfo":
+                    if _has_child(element, "UdgaaetDato") and hoved["nr"]:
+                        hoved["expired"] = True
+                        catalogue.expired.add(hoved["nr"])
+                elif tag == "GruppeAdministrativInfo":
+                    if _has_child(element, "UdgaaetDato") and gruppe["nr"]:
+                        gruppe["expired"] = True
+                        catalogue.expired.add(gruppe["nr"])
                 elif tag == "HovedgruppeNr":
                     hoved["nr"] = (element.text or "").strip()
                 elif tag == "HovedgruppeTitel":
@@ -235,6 +317,8 @@ def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
                     emne = _read_emne(element, hoved, gruppe, name, rejected)
                     if emne is not None:
                         catalogue.add(emne.number, emne.title)
+                        if emne.expired:
+                            catalogue.expired.add(emne.number)
                         yield emne
                     _release(element)
                 elif tag in ("Gruppe", "Hovedgruppe"):
@@ -247,6 +331,10 @@ def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
     finally:
         if isinstance(source, str) or hasattr(source, "__fspath__"):
             stream.close()
+
+
+def _has_child(element, tag: str) -> bool:
+    return any(_local(child.tag) == tag for child in element)
 
 
 def _release(element) -> None:
@@ -298,8 +386,10 @@ def _read_emne(element, hoved, gruppe, name, rejected) -> KleEmne | None:
         return None
     # drop the keyword that only repeats the title
     keywords = [k for k in keywords if k.casefold() != title.casefold()]
+    # an emne of an expired gruppe or hovedgruppe has gone with it
+    expired = expired or bool(gruppe.get("expired")) or bool(hoved.get("expired"))
     return KleEmne(number, title[:300], keywords[:100], guidance, gruppe["nr"],
-                   gruppe["title"], hoved["nr"], hoved["title"], line, expired)
+                   gruppe["title"], hoved["nr"], hoved["title"], line, expired, where)
 
 
 def describe_emne(emne: KleEmne) -> str:
@@ -329,26 +419,37 @@ def import_kle_xml(xml_source: Source, mapping_source: Source, *,
     """
     rejected: list[Rejection] = []
     warnings: list[UserFacingError] = []
+    base_units = list(base.get("units") or []) if isinstance(base, Mapping) \
+        and isinstance(base.get("units"), list) else []
     try:
-        mapping, bad, warn = read_mapping(mapping_source)
+        mapping, bad, warn = read_mapping(mapping_source, base_units=base_units)
     except UserFacingError as exc:
         return ImportReport(None, [Rejection(exc.path or "", "", "", exc)])
     rejected += bad
     warnings += warn
+    if not mapping.targets and not mapping.bad and not bad and not default_unit:
+        error = UserFacingError(N_("The mapping file has no rows: map KLE numbers to units, "
+                                   "or give a default unit."))
+        return ImportReport(None, [Rejection("mapping", "", "", error)], warnings)
     data: dict[str, Any] = {"id": atlas_id, "title": title, "units": [], "services": []}
     locate: dict[tuple[str, int], str] = {}
     if base:
         data.update({k: v for k, v in base.items() if k not in ("units", "services")})
-        for unit in base.get("units") or []:
+        for unit in base_units:
             locate[("units", len(data["units"]))] = f"base atlas, unit {len(data['units'])}"
             data["units"].append(unit)
     known_units = {u.get("id") for u in data["units"] if isinstance(u, Mapping)}
     for unit in mapping.units:
         if unit["id"] not in known_units:
             known_units.add(unit["id"])
-            locate[("units", len(data["units"]))] = mapping.lines.get(
-                next((k for k, v in mapping.targets.items() if v == unit["id"]), ""), "mapping")
+            locate[("units", len(data["units"]))] = mapping.unit_lines.get(unit["id"],
+                                                                           "mapping")
             data["units"].append(unit)
+    if default_unit and default_unit not in known_units:
+        error = UserFacingError(N_("The default unit \"{unit}\" is defined neither in the "
+                                   "base atlas nor in the mapping."), unit=default_unit[:100])
+        return ImportReport(None, rejected + [Rejection("--default-unit", default_unit[:100],
+                                                        "", error)], warnings)
     catalogue = KleCatalogue("")
     counts = {"emner": 0, "expired": 0, "unmapped": 0}
     used_prefixes: set[str] = set()
@@ -359,11 +460,16 @@ def import_kle_xml(xml_source: Source, mapping_source: Source, *,
             if emne.expired and not include_expired:
                 counts["expired"] += 1
                 continue
-            unit = mapping.unit_for(emne.number) or default_unit
-            for candidate in (emne.number, *parents(emne.number)):
-                if candidate in mapping.targets:
-                    used_prefixes.add(candidate)
-            where = f"element Emne at line {emne.line}"
+            entry = mapping.match(emne.number)
+            where = emne.where or f"element Emne at line {emne.line}"
+            if entry is not None and entry in mapping.bad:
+                rejected.append(Rejection(where, emne.number, "unit", UserFacingError(
+                    N_("The mapping of KLE {number} ({where}) was rejected."),
+                    number=entry, where=mapping.bad[entry])))
+                continue
+            unit = (mapping.targets.get(entry) if entry else None) or default_unit
+            if entry is not None:
+                used_prefixes.add(entry)
             if unit is None:
                 counts["unmapped"] += 1
                 rejected.append(Rejection(where, emne.number, "unit", UserFacingError(
@@ -393,4 +499,11 @@ def import_kle_xml(xml_source: Source, mapping_source: Source, *,
             warnings.append(UserFacingError(
                 N_("KLE {number} in the mapping does not exist in KLE {version}."),
                 path=line, number=number, version=catalogue.version or "?"))
-    return finalise(data, locate, rejected, warnings, counts, catalogue.version)
+        elif catalogue.is_expired(number):
+            warnings.append(UserFacingError(
+                N_("KLE {number} in the mapping is expired (udgået) in KLE {version}."),
+                path=line, number=number, version=catalogue.version or "?"))
+    report = finalise(data, locate, rejected, warnings, counts, catalogue.version,
+                      candidates=counts["emner"] - counts["expired"])
+    report.catalogue = catalogue
+    return report
