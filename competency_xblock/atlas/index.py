@@ -22,6 +22,11 @@ Design (pure Python; about a millisecond per query at 10,000 services):
   sorted array of (key hash, word number): a lookup is a few binary searches.
 * Prefix completion uses the sorted vocabulary and ``bisect``.
 * Query-word expansions are cached per index (bounded LRU), so repeated words cost nothing.
+* Titles are also kept as bags of terms on their own (``title_phrases``): a service whose
+  whole title is among the query's words ("Folkepension" in "Folkepension, Udbetaling
+  Danmark") is found by a hash lookup per combination of query words.
+* Highlighting asks :meth:`SearchIndex.term_spans`: per text, the words' terms and offsets
+  (cached, filled at build for the texts hits show), intersected with the matched terms.
 """
 from __future__ import annotations
 
@@ -66,8 +71,13 @@ COMPOUND_PART_WEIGHT = 0.7
 MIN_PART = 3
 MIN_COMPOUND = 6
 FUZZY_MIN_LEN = 4
+#: Words this long get a second typo (distance 2) when nothing is one edit away.
+FUZZY2_MIN_LEN = 8
+FUZZY2_MAX_LEN = 13
 EXPANSION_CACHE = 20_000
 WORD_CACHE = 50_000
+#: Share of the highlight cache filled when the index is built.
+HIGHLIGHT_WARM_SHARE = 0.8
 MAX_PREFIX_EXPANSIONS = 24
 #: Compounds a query word is the head or tail of ("bump" → "vejbump"): at most this many.
 MAX_PART_EXPANSIONS = 12
@@ -137,12 +147,15 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._expansion_cache: OrderedDict[tuple, tuple] = OrderedDict()
         self._word_cache: dict[str, tuple] = {}
+        self._span_cache: dict[str, tuple[tuple[str, ...], array]] = {}
+        self._surface_keys: dict[str, tuple[str, ...]] = {}
         # query-word plans with their per-service scores (managed by .search)
         self.plan_cache: OrderedDict[tuple, object] = OrderedDict()
         self.plan_lock = threading.Lock()
         self.plan_entries = 0
         self._catalogue = kle_catalogue if kle_catalogue is not None else _catalogue()
         self._build()
+        self._warm_highlights()
 
     # ------------------------------------------------------------------ build
     def _fields_of_documents(self) -> tuple[list, dict[str, int]]:
@@ -288,6 +301,7 @@ class SearchIndex:
         terms_of = self._terms_of
         surface_stem = self.surface_stem
         phrases: dict[int, object] = {}
+        title_phrases: dict[int, object] = {}
         for doc, fields in enumerate(docs):
             lens = doc_lens[doc]
             tfw: dict[str, float] = {}
@@ -324,6 +338,20 @@ class SearchIndex:
                     postings_imp[term] = array("f")
                 ids.append(doc)
                 postings_imp[term].append(value)
+            # a title all of whose words the query has ("Folkepension" for "Folkepension,
+            # Udbetaling Danmark (UDK)"): bags of title terms on their own
+            for phrase in fields[0]:
+                key = phrase_key(surface_stem[w] for w in phrase if w in surface_stem)
+                if key is None:
+                    continue
+                bucket = title_phrases.get(key)
+                if bucket is None:
+                    title_phrases[key] = doc
+                elif isinstance(bucket, int):
+                    if bucket != doc:
+                        title_phrases[key] = array("I", (bucket, doc))
+                elif bucket[-1] != doc:
+                    bucket.append(doc)
             # titles and søgeord as bags of terms: an exact phrase match earns a bonus
             for phrase in (*fields[0], *fields[1]):
                 key = phrase_key(surface_stem[w] for w in phrase if w in surface_stem)
@@ -339,6 +367,7 @@ class SearchIndex:
                     bucket.append(doc)
             docs[doc] = None   # free as we go: large atlases stay within memory
         self.phrases = phrases
+        self.title_phrases = title_phrases
         self.df = {term: len(ids) for term, ids in postings_ids.items()}
         factor = K1 + 1.0
         self.idf: dict[str, float] = {}
@@ -410,6 +439,8 @@ class SearchIndex:
                     if not bucket or bucket[-1] != doc:
                         bucket.append(doc)
         self.kle = {number: array("I", docs) for number, docs in kle.items()}
+        #: sorted KLE numbers and prefixes: partial numbers ("23.0") by bisect
+        self.kle_keys = sorted(self.kle)
         # KLE numbers written in søgeord or descriptions ("Tidligere emnenr. 07.01.04"):
         # old numbers keep finding the service after KL renumbers
         mentions: dict[str, list[int]] = {}
@@ -654,6 +685,7 @@ class SearchIndex:
                 buckets.append(bucket)   # a very common trigram ("ing") says little
         counts = Counter(chain.from_iterable(buckets))   # counted in C
         need = max(2, int(len(grams) * SIMILAR_MIN * 0.5))
+        similar_slack = max(2, len(folded) // 4)
         vocabulary = self.sorted_surfaces
         out = []
         # the best-sharing words first (sorted in C); stop below ``need``
@@ -661,6 +693,10 @@ class SearchIndex:
             if shared < need:
                 break
             word = vocabulary[number]
+            if abs(len(word) - len(folded)) > similar_slack:
+                # a stand-in for a misspelt word is about as long as it: "separation" is
+                # no typo of "hovedreparationer" (a whole different word around a part)
+                continue
             dice = 2.0 * shared / (len(grams) + max(len(word) - 2, 1))
             if dice >= SIMILAR_MIN:
                 out.append((word, SIMILAR_QUALITY * dice))
@@ -693,26 +729,44 @@ class SearchIndex:
 
     def _fuzzy_words(self, folded: str, wide: bool = True) -> list[tuple[str, int]]:
         """Vocabulary words within one edit (two for words of 8+ letters, tried only when
-        nothing is one edit away)."""
+        nothing is one edit away; the full two-edit search only up to 13 letters)."""
         words_ = self._typo_words
         keys = deletes(folded)
         keys.add(folded)
         candidates = self._typo_candidates(keys)
         out = [(w, 1) for w in map(words_.__getitem__, candidates)
                if w != folded and within_one_edit(folded, w)]
-        if not out and wide and len(folded) >= 8:
-            wider_keys: set[str] = set()
-            for key in keys:
-                wider_keys.update(deletes(key))
-            wider = self._typo_candidates(wider_keys) - candidates
-            out = [(w, d) for w in (words_[i] for i in wider) if abs(len(w) - len(folded)) <= 2
-                   and (d := damerau_levenshtein(folded, w, 2)) <= 2]
-        out.sort(key=lambda item: (item[1], -self.surface_freq.get(item[0], 0), item[0]))
+        if not out and wide and len(folded) >= FUZZY2_MIN_LEN:
+            # words sharing a one-letter deletion are at most two edits away: free to check
+            out = [(w, d) for w in map(words_.__getitem__, candidates)
+                   if (d := damerau_levenshtein(folded, w, 2)) <= 2]
+            if not out and len(folded) <= FUZZY2_MAX_LEN:
+                # the two-deletion neighbourhood grows with the square of the length;
+                # longer words with two typos still share most trigrams (_similar_words)
+                wider_keys: set[str] = set()
+                for key in keys:
+                    wider_keys.update(deletes(key))
+                wider = self._typo_candidates(wider_keys) - candidates
+                out = [(w, d) for w in (words_[i] for i in wider)
+                       if abs(len(w) - len(folded)) <= 2
+                       and (d := damerau_levenshtein(folded, w, 2)) <= 2]
+        # same distance: a word with the same first letter first (first letters are
+        # rarely the typo), then the more common word
+        first = folded[0]
+        out.sort(key=lambda item: (item[1], item[0][0] != first,
+                                   -self.surface_freq.get(item[0], 0), item[0]))
         return out[:8]
 
     # ------------------------------------------------------------ postings
     def postings(self, term: str) -> tuple[array, array]:
         return self.postings_ids.get(term, _EMPTY_I), self.postings_imp.get(term, _EMPTY_F)
+
+    def title_docs(self, key: int) -> Iterable[int]:
+        """Services with a title of exactly this bag of terms."""
+        found = self.title_phrases.get(key)
+        if found is None:
+            return ()
+        return (found,) if isinstance(found, int) else found
 
     def phrase_docs(self, key: int | None) -> Iterable[int]:
         found = self.phrases.get(key) if key is not None else None
@@ -745,6 +799,61 @@ class SearchIndex:
             cache.clear()
         cache[text] = found
         return found
+
+    def term_spans(self, text: str) -> tuple[tuple[str, ...], array]:
+        """The words of ``text`` as (terms, offsets): ``terms[i]`` is the term or a compound
+        part of a word whose offsets are ``offsets[2*i]``, ``offsets[2*i+1]`` (a word with
+        parts appears once per key).  What highlighting intersects with the matched terms
+        (a set operation in C).  Cached per text; compact, as the cache is filled at build."""
+        cache = self._span_cache
+        found = cache.get(text)
+        if found is not None:
+            return found
+        terms: list[str] = []
+        offsets = array("I")
+        keys_of = self._surface_keys
+        for match in WORD_RE.finditer(text):
+            surface = match.group()
+            keys = keys_of.get(surface)
+            if keys is None:
+                keys = self._keys_of_surface(surface)
+            start, end = match.span()
+            for key in keys:
+                terms.append(key)
+                offsets.append(start)
+                offsets.append(end)
+        found = (tuple(terms), offsets)
+        if len(cache) >= WORD_CACHE:
+            cache.clear()
+        cache[text] = found
+        return found
+
+    def _warm_highlights(self) -> None:
+        """Fill the highlight cache with the texts a hit shows (titles, descriptions,
+        søgeord), as long as they fit in it: the first search that shows a service then
+        finds its offsets ready.  Larger atlases fill it as they are searched."""
+        budget = int(WORD_CACHE * HIGHLIGHT_WARM_SHARE)
+        term_spans = self.term_spans
+        for service in self.services:
+            for text in (*_variants(service.title), *_variants(service.description),
+                         *service.keywords):
+                if len(self._span_cache) >= budget:
+                    return
+                term_spans(text)
+
+    def _keys_of_surface(self, surface: str) -> tuple[str, ...]:
+        """(term, compound parts...) of one word as written (cached per spelling)."""
+        folded = fold(surface.replace("\u00ad", "").replace("\u2019", "'")
+                      if "\u00ad" in surface or "\u2019" in surface else surface)
+        term = self.surface_stem.get(folded)
+        if term is None:
+            term = stem_folded(folded)
+        parts = self.splits.get(folded, ())
+        keys = (term, *dict.fromkeys(p for p in parts if p != term))
+        if len(self._surface_keys) >= WORD_CACHE:
+            self._surface_keys.clear()
+        self._surface_keys[surface] = keys
+        return keys
 
     def terms_for_words(self, text: str) -> Iterable[tuple[str, tuple[str, ...]]]:
         for word in words(text):

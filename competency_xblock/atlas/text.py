@@ -215,6 +215,43 @@ def kle_query(text: str) -> str | None:
     return ".".join(part for part in match.groups() if part)
 
 
+#: Digits with the separators people put between KLE groups (".", "-", "/", spaces).
+_KLE_LOOSE_RE = re.compile(r"^[\d\s.\-/]+$")
+_KLE_SEP_RE = re.compile(r"\s*[.\-/]\s*|\s+")
+
+
+def kle_loose_query(text: str) -> tuple[str | None, bool]:
+    """A query that is only a (maybe partial) KLE number, however it is written.
+
+    Returns ``(number, malformed)``.  ``number`` is the dotted form, possibly a partial
+    prefix whose last group has one digit: "2305" → "23.05", "230510" → "23.05.10",
+    "23 05" / "23-05" / "23.05." → "23.05", "23.0" → "23.0", "23051" → "23.05.1", "5.1" →
+    "05.1".  ``malformed`` is True for digit-and-dot text that cannot be a KLE number
+    ("23.05.10.01", "1234567", "123.4"), so the caller can say how KLE numbers are written.
+    Anything with letters: ``(None, False)``.
+    """
+    stripped = text.strip()
+    if not stripped or not _KLE_LOOSE_RE.match(stripped) or not any(c.isdigit()
+                                                                    for c in stripped):
+        return None, False
+    core = stripped.rstrip(".-/ ").lstrip(".-/ ")
+    if core.isdigit():
+        if len(core) > 6:
+            return None, True
+        groups = [core[i:i + 2] for i in range(0, len(core), 2)]
+    else:
+        groups = _KLE_SEP_RE.split(core)
+        if len(groups) > 3 or any(not g.isdigit() or len(g) > 2 for g in groups):
+            return None, True
+        # "5.01" is hovedgruppe 05; only the last group may be a partial (one digit)
+        groups = [g.zfill(2) for g in groups[:-1]] + [groups[-1]]
+        if len(groups) > 1 and len(groups[-1]) == 1 and stripped.rstrip().endswith("."):
+            groups[-1] = groups[-1].zfill(2)     # "23.5." is finished: 23.05
+    if len(groups) > 3:
+        return None, True
+    return ".".join(groups), False
+
+
 # ------------------------------------------------------------------- edit distance
 
 def damerau_levenshtein(a: str, b: str, limit: int = 2) -> int:

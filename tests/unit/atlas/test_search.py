@@ -241,3 +241,50 @@ def test_search_accepts_a_prebuilt_index(small_atlas):
 def test_limit_is_bounded(demo_atlas):
     assert len(search(demo_atlas, "affald", limit=10_000).hits) <= 100
     assert len(search(demo_atlas, "affald", limit=0).hits) >= 1
+
+
+# --- speed shortcuts keep the results ------------------------------------------------------
+
+def test_highlight_by_term_sets_matches_word_by_word_definition(demo_atlas):
+    # highlight() intersects per-text term sets; it must mark exactly the words whose term
+    # or compound part matched, in text order, each once
+    import random
+
+    from competency_xblock.atlas.search import highlight
+
+    index = get_index(demo_atlas)
+    rng = random.Random(5)
+    checked = 0
+    for service in demo_atlas.services[::3]:
+        title = service.title if isinstance(service.title, str) else next(iter(
+            service.title.values()))
+        for text in (title, *service.keywords[:3]):
+            words_ = index.word_terms(text)
+            pool = sorted({t for *_, term, parts in words_ for t in (term, *parts)})
+            if not pool:
+                continue
+            matched = set(rng.sample(pool, min(len(pool), rng.randint(1, 3)))) | {"zzz"}
+            expected = tuple((start, end) for start, end, term, parts in words_
+                             if term in matched or not matched.isdisjoint(parts))
+            assert highlight(index, text, matched) == expected, (text, matched)
+            checked += 1
+    assert checked > 500
+
+
+def test_title_among_the_query_words_ranks_first(small_data, monkeypatch):
+    # the whole title "Folkepension" is one of the query's words; the other words are the
+    # søgeord of many other services (as KL's "Udbetaling Danmark (UDK) myndighedsopgave")
+    from competency_xblock.atlas import search as search_module
+
+    small_data["services"].append({"id": "folkepension", "title": "Folkepension",
+                                   "kle": ["32.03.04"], "unit": "ydelser"})
+    for number in range(6):
+        small_data["services"].append({
+            "id": f"udk-{number}", "title": f"Ydelse nummer {number}", "unit": "ydelser",
+            "keywords": ["Udbetaling Danmark myndighedsopgave pension"]})
+    query = "Folkepension, Udbetaling Danmark"
+    assert search(Atlas.from_dict(small_data), query).ids()[0] == "folkepension"
+    clear_cache()
+    monkeypatch.setattr(search_module, "TITLE_IN_QUERY_BONUS", 1.0)   # without the rule
+    assert search(Atlas.from_dict(small_data), query).ids()[0] != "folkepension"
+    clear_cache()
