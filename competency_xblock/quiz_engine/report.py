@@ -10,7 +10,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Optional
 
-from competency_xblock.quiz_engine.model import Bank
+from competency_xblock.quiz_engine.importers.common import plain_text
+from competency_xblock.quiz_engine.model import HTML, Bank
 from competency_xblock.quiz_engine.scoring import AttemptResult
 from competency_xblock.text import N_, pick_language
 
@@ -37,9 +38,11 @@ def attempt_rows(bank: Bank, state: Optional[Mapping[str, Any]], lang: Optional[
             if question is None:
                 prompt, answer = _(N_("(question withdrawn)")), ""
             else:
-                prompt = pick_language(question.prompt, lang)
+                # A report is a spreadsheet: HTML texts (imports) are given as their plain text.
+                text = plain_text if question.text_format == HTML else _identity
+                prompt = text(pick_language(question.prompt, lang))
                 answer = " | ".join(
-                    pick_language(choice.text, lang)
+                    text(pick_language(choice.text, lang))
                     for cid in qres.selected if (choice := question.choice(cid)) is not None)
             row[_(N_("Question {n}")).format(n=n)] = f"{qres.question_id}: {prompt}"
             row[_(N_("Question {n} answer")).format(n=n)] = answer

@@ -52,7 +52,8 @@ def result_view(bank: Bank, draw: Draw, result: AttemptResult, number: int,
     """Score, pass/fail and per-question feedback of one submitted attempt.
 
     ``reveal``: the show-answer policy allows correct answers and correctness now.
-    ``explanations``: show explanations (after every submit, or only with ``reveal``).
+    ``explanations``: show explanations and the feedback of the picked choices (after every
+    submit, or only with ``reveal``).
     """
     by_id = {r.question_id: r for r in result.questions}
     questions = []
@@ -64,10 +65,13 @@ def result_view(bank: Bank, draw: Draw, result: AttemptResult, number: int,
         keys = {cid: choice_key(i) for i, cid in enumerate(drawn.choice_ids)}
         view = question_view(question, drawn.choice_ids, lang)
         view["selected"] = [keys[c] for c in qres.selected if c in keys]
+        # Per-choice feedback ("Correct! ...") tells as much as the explanation, so it follows
+        # the same setting: with ``show_explanations="with_answers"`` it waits for ``reveal``.
         view["feedback"] = [
             {"key": keys[c], "text": _t(choice.feedback, lang)}
             for c in qres.selected
-            if c in keys and (choice := question.choice(c)) is not None and choice.feedback]
+            if c in keys and (choice := question.choice(c)) is not None and choice.feedback
+        ] if explanations else []
         if explanations and question.explanation:
             view["explanation"] = _t(question.explanation, lang)
         if reveal:

@@ -619,3 +619,47 @@ def test_danish_import_report_translates_question_types(workbench):
     assert result.status == 200
     assert result.data["problems"][0]["message"].startswith(
         'Essay: Spørgsmålstypen "essay" understøttes ikke')
+
+
+def test_imported_targeted_feedback_waits_for_the_submit(workbench):
+    """A CAPA problem's targeted feedback ("Correct ...") is choice feedback, never content the
+    learner receives before answering."""
+    capa = ("<problem><multiplechoiceresponse targeted-feedback=''><label>Which?</label>"
+            "<choicegroup><choice correct='false' explanation-id='f1'>Alpha</choice>"
+            "<choice correct='true' explanation-id='f2'>Beta</choice></choicegroup>"
+            "<targetedfeedbackset><targetedfeedback explanation-id='f1'><p>TFB-WRONG</p>"
+            "</targetedfeedback><targetedfeedback explanation-id='f2'><p>TFB-RIGHT</p>"
+            "</targetedfeedback></targetedfeedbackset></multiplechoiceresponse></problem>")
+    sid = workbench.scenario(quiz_olx(small_bank(), questions_per_attempt=0,
+                                      show_answer="never", show_explanations="with_answers"))
+    usage = workbench.render(sid).usage_id
+    imported = workbench.call(usage, "import_questions", {"content": capa}, student="staff")
+    assert imported.status == 200 and imported.data["imported"] == 1, imported.body
+    learner = Learner(workbench, sid, student="s7")
+    attempt = learner.load()["attempt"]
+    assert len(attempt["questions"]) == 5
+    (qid,) = {q["id"] for q in attempt["questions"]} - set(RIGHT)
+    answers = {q["id"]: [key_of(q, t) for t in dict(WRONG, **{qid: ["Alpha"]})[q["id"]]]
+               for q in attempt["questions"]}
+    result = learner.call("submit", {"attempt": 1, "answers": answers})
+    assert result.status == 200, result.body
+    for body in learner.received:
+        assert "TFB-" not in body and "FB-" not in body  # never: no feedback, no answers
+    view = next(q for q in result.data["result"]["questions"] if q["id"] == qid)
+    assert view["feedback"] == [] and "correct_keys" not in view
+
+
+def test_studio_import_skips_what_the_bank_cannot_hold_and_saves_the_rest(workbench):
+    sid = workbench.scenario(quiz_olx(small_bank()))
+    usage = workbench.render(sid).usage_id
+    gift = "::Long:: " + "x" * 8100 + " {T}\n\n::Empty:: pick {=a ~}\n\n::Fine:: ok? {F}\n"
+    result = workbench.call(usage, "import_questions", {"content": gift}, student="staff",
+                            lang="da")
+    assert result.status == 200, result.body
+    assert result.data["imported"] == 1 and result.data["saved"] is True
+    assert result.data["total"] == 5
+    skipped = {p["question"]: p for p in result.data["problems"]}
+    assert skipped["Long"]["position"] == "line 1" and skipped["Long"]["kind"] == "skipped"
+    assert "for lang (8100 tegn" in skipped["Long"]["message"]
+    assert skipped["Empty"]["position"] == "line 3"
+    assert "Et svar har ingen tekst" in skipped["Empty"]["message"]

@@ -1,9 +1,10 @@
 """Export a bank to GIFT (one language), readable by Moodle and by our GIFT importer.
 
 Topics become ``$CATEGORY:`` blocks; the scenario is put before the prompt (GIFT has no place
-for it); ids, tags and the all-or-nothing rule go into ``//`` meta comments that Moodle ignores
-and our importer reads back.  Multiple response uses weights ``+100/k`` for each of the k correct
-choices and ``-100/k`` for wrong ones, which in Moodle is exactly our per-choice rule.
+for it); ids and tags go into Moodle's ``// [id:...] [tag:...]`` comments, the all-or-nothing
+rule into a ``// scoring:`` comment that Moodle ignores; our importer reads all of them back.
+Multiple response uses weights ``+100/k`` for each of the k correct choices and ``-100/k`` for
+wrong ones, which in Moodle is exactly our per-choice rule.
 """
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def escape_gift(text: str) -> str:
     return out.replace("\r\n", "\n").replace("\n", "\\n")
 
 
+def _bracketed(text: str) -> str:
+    """A tag inside ``[tag:...]``: ``]`` escaped, line breaks as spaces."""
+    return " ".join(text.split()).replace("]", "\\]")
+
+
 def _weight(value: Fraction) -> str:
     text = f"{float(value * 100):.5f}".rstrip("0").rstrip(".")
     return text if text != "-0" else "0"
@@ -37,9 +43,9 @@ def question_to_gift(q: Question, lang: Optional[str], rule: str) -> str:
     def t(text) -> str:
         return escape_gift(pick_language(text, lang)) if text else ""
 
-    lines = [f"// id: {q.id}"]
-    if q.tags:
-        lines.append(f"// tags: {', '.join(q.tags)}")
+    # Moodle's own id and tag comments (Moodle 3.6+ reads them; so does our importer).
+    marks = [f"[id:{q.id}]"] + [f"[tag:{_bracketed(tag)}]" for tag in q.tags]
+    lines = ["// " + " ".join(marks)]
     if q.type == MULTIPLE and rule == ALL_OR_NOTHING:
         lines.append(f"// scoring: {ALL_OR_NOTHING}")
     prompt = t(q.prompt)

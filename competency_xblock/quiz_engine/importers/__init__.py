@@ -7,6 +7,7 @@ Malformed files raise :class:`~competency_xblock.text.UserFacingError` with a li
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Optional
@@ -40,14 +41,30 @@ def detect_format(data: bytes | str, filename: str = "") -> str:
     head = data[:4096].decode("utf-8", "replace") if isinstance(data, bytes) else data[:4096]
     stripped = head.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
-        root = parse_xml(data)
+        # A GIFT question may start with HTML ("<p>Is ...? {T}"): unless the file opens like
+        # XML, a text that is not a <quiz> or <problem> but has GIFT answers is GIFT.
+        looks_xml = re.match(r"<(\?xml|!--|!doctype|quiz\b|problem\b)", stripped,
+                             re.IGNORECASE) is not None
+        try:
+            root = parse_xml(data)
+        except UserFacingError:
+            if looks_xml or not _has_gift_answers(data):
+                raise
+            return "gift"
         if root.tag == "quiz":
             return "moodle"
         if root.tag == "problem":
             return "capa"
+        if not looks_xml and _has_gift_answers(data):
+            return "gift"
         raise UserFacingError(N_("Unknown XML format <{tag}>; expected Moodle XML <quiz> or a "
                                  "CAPA <problem>."), path="line 1", tag=str(root.tag)[:40])
     return "gift"
+
+
+def _has_gift_answers(data: bytes | str) -> bool:
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    return re.search(r"\{[^{}]*\}", text) is not None
 
 
 def import_data(data: bytes | str, fmt: Optional[str] = None, filename: str = "") -> ImportResult:
@@ -101,8 +118,9 @@ def merge_into_bank(bank: Bank, result: ImportResult,
         new_topic = q.topic or topic or ""
         added.append(replace(q, id=new_id, topic=new_topic))
     if topics:
-        # A bank that declares topics must declare every topic its questions use.
-        for q in added:
+        # A bank that declares topics must declare every topic its questions use (the bank's
+        # own questions too: a bank without a topic list may use topics it never declared).
+        for q in bank.questions + tuple(added):
             if q.topic and q.topic not in known:
                 topics.append(Topic(q.topic, q.topic))
                 known.add(q.topic)

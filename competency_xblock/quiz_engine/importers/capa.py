@@ -18,11 +18,12 @@ from typing import Optional
 from lxml import etree
 
 from competency_xblock.quiz_engine.importers.common import (
+    _VALID_ID,
     NOTE,
     IdAllocator,
     ImportResult,
+    add_question,
     inner_html,
-    limit_questions,
     parse_xml,
     plain_text,
     problem,
@@ -49,7 +50,9 @@ _STRUCTURE = {"label", "description", "choicegroup", "checkboxgroup", "solution"
               "numericalresponse", "formularesponse", "customresponse", "schematicresponse",
               "imageresponse", "symbolicresponse", "coderesponse", "jsmeresponse",
               "annotationresponse", "choicetextresponse", "javascriptresponse",
-              "externalresponse", "truefalseresponse", "script"}
+              "externalresponse", "truefalseresponse", "script", "targetedfeedbackset",
+              "solutionset", "hintgroup", "additional_answer", "stringequalhint",
+              "correcthint", "compoundhint"}
 
 
 def _response_elements(root: etree._Element) -> list[etree._Element]:
@@ -73,20 +76,73 @@ def _solution_html(solution: etree._Element) -> str:
 
 
 def _scenario(problem_el: etree._Element, response: etree._Element) -> str:
-    """Content around the question that is not part of its structure (text, images, tables)."""
+    """Content around the question that is not part of its structure (text, images, tables).
+
+    Works on a copy of the problem in which the response is replaced by its own free content,
+    so a response nested in a ``<div>`` never brings its choices (or hints, solutions and
+    targeted feedback, which say what is right) into the scenario shown before answering.
+    """
+    doc = copy.deepcopy(problem_el)
+    path = problem_el.getroottree().getpath(response)
+    found = doc.getroottree().xpath(path)
+    target = found[0] if found else None
+    if target is not None and target is not doc:
+        parent = target.getparent()
+        index = parent.index(target)
+        free = [child for child in target
+                if not (isinstance(child.tag, str) and child.tag in _STRUCTURE)]
+        lead = (target.text or "").strip()
+        if lead:  # loose text inside the response: keep it as a paragraph
+            para = etree.Element("p")
+            para.text = lead
+            free.insert(0, para)
+        if free:
+            free[-1].tail = (free[-1].tail or "") + (target.tail or "")
+        if not free:
+            _drop(target)
+        else:
+            parent.remove(target)
+            for offset, child in enumerate(free):
+                parent.insert(index + offset, child)
+    for el in list(doc.iter()):
+        if el is not doc and isinstance(el.tag, str) and el.tag in _STRUCTURE:
+            _drop(el)
     parts = []
-    for container in (problem_el, response):
-        if (container.text or "").strip():
-            parts.append(escape(container.text.strip(), quote=False))
-        for child in container:
-            if not isinstance(child.tag, str) or child.tag in _STRUCTURE:
-                continue
-            if child is response:
-                continue
-            copy_el = copy.deepcopy(child)
-            copy_el.tail = None
-            parts.append(etree.tostring(copy_el, encoding="unicode"))
+    if (doc.text or "").strip():
+        parts.append(escape(doc.text.strip(), quote=False))
+    for child in doc:
+        child.tail = (child.tail or "").strip() or None
+        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
     return "\n".join(p for p in parts if p.strip())
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove ``el`` but keep the text after it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    previous = el.getprevious()
+    parent.remove(el)
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def _targeted_feedback(response: etree._Element) -> dict[str, str]:
+    """``{explanation-id: html}`` of ``<targetedfeedbackset>`` (single choice feedback)."""
+    out = {}
+    for item in response.iter("targetedfeedback"):
+        key = item.get("explanation-id")
+        if not key:
+            continue
+        inner = item.find("div")
+        html = inner_html(inner) if inner is not None and "targeted-feedback" in (
+            inner.get("class") or "") else inner_html(item)
+        out[key] = html
+    return out
 
 
 def parse_capa(data: bytes | str, source: str = "", ids: Optional[IdAllocator] = None,
@@ -127,8 +183,7 @@ def parse_capa(data: bytes | str, source: str = "", ids: Optional[IdAllocator] =
         return result
     question = _question(root, response, kind, name, prefix, ids, result, source)
     if question is not None:
-        result.questions.append(question)
-        limit_questions(result, pos)
+        add_question(result, question, pos, name)
     return result
 
 
@@ -154,6 +209,7 @@ def _question(root, response, kind, name, prefix, ids, result, source) -> Option
         return None
     choices = []
     used = set()
+    targeted = _targeted_feedback(response)
     if too_many_choices(len(group.findall("choice")), pos, name, result):
         return None
     for n, choice in enumerate(group.findall("choice"), start=1):
@@ -171,8 +227,10 @@ def _question(root, response, kind, name, prefix, ids, result, source) -> Option
                 result.problems.append(problem(
                     prefix + where(hint), N_("Feedback shown when a checkbox is left unticked "
                                              "is not supported; left out."), name, kind=NOTE))
+        if feedback is None and choice.get("explanation-id") in targeted:
+            feedback = targeted[choice.get("explanation-id")] or None
         cid = choice.get("name") or f"c{n}"
-        if cid in used or not cid[0].isalnum():
+        if cid in used or not _VALID_ID.fullmatch(cid):
             cid = f"c{n}"
         used.add(cid)
         choices.append(Choice(cid, inner_html(choice, skip=("choicehint",)),
@@ -184,6 +242,19 @@ def _question(root, response, kind, name, prefix, ids, result, source) -> Option
         result.problems.append(problem(
             prefix + where(root.find("demandhint")),
             N_("Hints on demand are not supported; left out."), name, kind=NOTE))
+    if root.find(".//hintgroup") is not None:
+        result.problems.append(problem(pos, N_("Hints are not used by the quiz."), name,
+                                       kind=NOTE))
+    if root.find(".//script") is not None:
+        result.problems.append(problem(
+            prefix + where(root.find(".//script")),
+            N_("The problem has a script; variables in its texts (such as $name) are shown "
+               "as written."), name, kind=NOTE))
+    if any((c.get("fixed") or "").strip().lower() == "true" for c in group.findall("choice")):
+        result.problems.append(problem(
+            pos, N_("A choice fixed in place (such as \"None of the above\") is shuffled with "
+                    "the others unless the quiz's choice shuffling is turned off."), name,
+            kind=NOTE))
     if "/static/" in scenario + prompt:
         result.problems.append(problem(
             pos, N_("The question refers to course files (/static/...); upload them to the "
@@ -215,9 +286,9 @@ def _question(root, response, kind, name, prefix, ids, result, source) -> Option
             result.problems.append(problem(
                 pos, N_("The partial-credit rule \"{rule}\" was replaced by the per-choice "
                         "rule."), name, kind=NOTE, rule=partial[:40]))
-    solution = response.find("solution")
-    if solution is None:
-        solution = root.find("solution")
+    solution = next((found for found in (response.find("solution"), root.find("solution"),
+                                         root.find(".//solutionset/solution"))
+                     if found is not None), None)
     explanation = _solution_html(solution) if solution is not None else None
     stem = Path(source).stem if source else ""
     return Question(id=ids.allocate(root.get("url_name") or stem or name), type=qtype,

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any, Optional
 
 from lxml import etree
 
-from competency_xblock.quiz_engine.model import Question
+from competency_xblock.quiz_engine.model import (
+    QUESTION_TYPES,
+    SCORING_RULES,
+    TEXT_FORMATS,
+    Question,
+)
 from competency_xblock.text import N_, UserFacingError
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -17,6 +22,9 @@ MAX_IMPORT_QUESTIONS = 2000
 #: The bank schema's limit of choices per question; a longer list is skipped before any work
 #: is done on it (100,000 choices in one question cost seconds per import).
 MAX_CHOICES = 20
+MAX_TEXT_LENGTH = 8000  # the bank schema's limit per text
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 60
 SKIPPED = "skipped"  # the question was not imported
 NOTE = "note"  # imported, but something in it was approximated or left out
 
@@ -38,6 +46,9 @@ class ImportProblem:
         params = dict(self.params)
         if isinstance(params.get("qtype"), str):  # our names for GIFT kinds are translated
             params["qtype"] = gettext(params["qtype"])
+        for key, value in params.items():  # a nested problem (bank rule), in the same language
+            if isinstance(value, UserFacingError):
+                params[key] = UserFacingError(value.message, **value.params).render(gettext)
         text = UserFacingError(self.message, path=self.position, **params).render(gettext)
         return f"{self.question}: {text}" if self.question else text
 
@@ -62,6 +73,18 @@ class ImportResult:
         return tid
 
 
+def category_name(path: str) -> str:
+    """The topic name of a Moodle category path (``$course$/top/Datasikkerhed/Phishing`` →
+    ``Phishing``); "" for the course's root (``$course$/top``), whose questions get no topic.
+    Moodle writes ``//`` for a ``/`` inside a name."""
+    parts = [p.replace("\x00", "/").strip()
+             for p in path.replace("//", "\x00").split("/")]
+    parts = [p for p in parts if p and not (p.startswith("$") and p.endswith("$"))]
+    if parts and parts[0] == "top":
+        parts = parts[1:]
+    return parts[-1] if parts else ""
+
+
 def slugify(text: str, limit: int = 60) -> str:
     """An id from a name: ASCII letters, digits, ``-``; Danish letters transliterated."""
     text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
@@ -81,6 +104,7 @@ class IdAllocator:
         self.taken = set(taken or ())
         self.prefix = prefix
         self.counter = 0
+        self._suffix: dict[str, int] = {}  # next "-n" to try per base: no quadratic search
 
     def allocate(self, name: str = "") -> str:
         self.counter += 1
@@ -90,10 +114,13 @@ class IdAllocator:
             base = slugify(name) or f"{self.prefix}{self.counter}"
         if not base[0].isalnum():
             base = f"{self.prefix}{base}"
-        candidate, n = base, 1
+        candidate, n = base, self._suffix.get(base, 1)
+        if n > 1:
+            candidate = f"{base}-{n}"
         while candidate in self.taken:
             n += 1
             candidate = f"{base}-{n}"
+        self._suffix[base] = n
         self.taken.add(candidate)
         return candidate
 
@@ -198,6 +225,90 @@ def too_many_choices(count: int, position: str, question: str, result: ImportRes
     result.problems.append(problem(position, N_("The question has {count} choices; at most "
                                                 "{limit} are allowed. Not imported."), question,
                                    count=count, limit=MAX_CHOICES))
+    return True
+
+
+def _texts(question: Question):
+    for text in (question.prompt, question.scenario, question.explanation):
+        if text:
+            yield from ([text] if isinstance(text, str) else text.values())
+    for choice in question.choices:
+        for text in (choice.text, choice.feedback):
+            if text:
+                yield from ([text] if isinstance(text, str) else text.values())
+
+
+def _visible(text) -> bool:
+    """Does the text show anything (words or an image)?"""
+    text = text if isinstance(text, str) else " ".join((text or {}).values())
+    if "<" not in text and "&" not in text:
+        return bool(text.strip())
+    return bool(plain_text(text)) or "<img" in text
+
+
+_SCHEMA_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}")
+
+
+def _fits_schema(question: Question) -> bool:
+    """The bank schema's rules for one question, for the shapes importers build."""
+    texts = (question.prompt, question.scenario, question.explanation,
+             *(c.text for c in question.choices), *(c.feedback for c in question.choices))
+    return (question.type in QUESTION_TYPES and question.text_format in TEXT_FORMATS
+            and (question.scoring is None or question.scoring in SCORING_RULES)
+            and _SCHEMA_ID.fullmatch(question.id) is not None
+            and all(_SCHEMA_ID.fullmatch(c.id) for c in question.choices)
+            and 2 <= len(question.choices) <= MAX_CHOICES and len(question.topic) <= 80
+            and all(t is None or isinstance(t, str) for t in texts)
+            and len(question.tags) == len(set(question.tags)))
+
+
+def add_question(result: ImportResult, question: Question, position: str,
+                 label: str = "") -> bool:
+    """Add an imported question, or report per question why the bank cannot hold it.
+
+    Checks the question against the bank's own rules here, where its line or element is
+    known, so one over-long text or empty choice skips that question (reported) instead of
+    failing the whole import later.  Tags are tidied (unique, at most 20 of 60 characters).
+    """
+    from competency_xblock.quiz_engine.bank import (
+        question_to_dict,
+        semantic_problems,
+        validate_bank,
+    )
+
+    tags = []
+    for tag in question.tags:
+        tag = tag.strip()[:MAX_TAG_LENGTH].strip()
+        if tag and tag not in tags and len(tags) < MAX_TAGS:
+            tags.append(tag)
+    if tuple(tags) != question.tags:
+        question = replace(question, tags=tuple(tags))
+    longest = max((len(text) for text in _texts(question)), default=0)
+    if longest > MAX_TEXT_LENGTH:
+        result.problems.append(problem(
+            position, N_("A text of the question is too long ({length} characters; at most "
+                         "{limit}). Not imported."), label, length=longest,
+            limit=MAX_TEXT_LENGTH))
+        return False
+    if not _visible(question.prompt):
+        result.problems.append(problem(position, N_("The question has no text; not imported."),
+                                       label))
+        return False
+    if not all(_visible(choice.text) for choice in question.choices):
+        result.problems.append(problem(position, N_("A choice has no text; not imported."),
+                                       label))
+        return False
+    data = {"questions": [question_to_dict(question)]}
+    # The full schema check costs about a millisecond per question; run it only when the
+    # cheap look at the shape finds something the schema would refuse (for the message).
+    found = semantic_problems(data) if _fits_schema(question) else validate_bank(data)
+    if found:
+        result.problems.append(problem(
+            position, N_("The question does not meet the question bank's rules ({detail}); "
+                         "not imported."), label, detail=found[0]))
+        return False
+    result.questions.append(question)
+    limit_questions(result, position)
     return True
 
 

@@ -21,6 +21,8 @@ from competency_xblock.quiz_engine.importers.common import (
     NOTE,
     IdAllocator,
     ImportResult,
+    add_question,
+    category_name,
     check_size,
     decode,
     limit_questions,
@@ -48,7 +50,10 @@ _UNESCAPE = {"\x00B": "\\", "\x00T": "~", "\x00E": "=", "\x00H": "#", "\x00O": "
              "\x00C": "}", "\x00L": ":"}
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _META = re.compile(r"^\s*//\s*(tags|scoring|id)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+_MOODLE_META = re.compile(r"\[(id|tag):((?:\\\]|[^\]\x00-\x1f])+)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_HTML_TAG = re.compile(r"</?(p|br|b|i|em|strong|u|ul|ol|li|div|span|img|a|table|h\d)\b[^>]*>",
+                       re.IGNORECASE)
 _TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
@@ -59,6 +64,8 @@ def _protect(text: str) -> str:
 
 
 def _restore(text: str) -> str:
+    # A GIFT text has no blank lines of its own: those left by comment lines go.
+    text = re.sub(r"\n[ \t]*(?=\n)", "", text)
     text = text.replace("\\n", "\n")
     for placeholder, char in _UNESCAPE.items():
         text = text.replace(placeholder, char)
@@ -88,7 +95,20 @@ def _blocks(text: str):
         if line.lstrip().startswith("//"):
             match = _META.match(line)
             if match:
-                meta[match.group(1).lower()] = match.group(2)
+                key = match.group(1).lower()
+                if key == "tags" and meta.get("tags"):
+                    meta["tags"] += "," + match.group(2)
+                else:
+                    meta[key] = match.group(2)
+            # Moodle's own (3.6+): "// [id:idnumber] [tag:one] [tag:two]", "\]" escapes "]".
+            for key, value in _MOODLE_META.findall(line):
+                value = value.replace("\\]", "]").strip()
+                if key.lower() == "id":
+                    meta.setdefault("id", value)
+                elif value:
+                    meta["tags"] = f"{meta['tags']},{value}" if meta.get("tags") else value
+            if lines:  # keep the line count inside a question (as Moodle: a blank)
+                lines.append(" ")
             continue
         if not lines:
             start = number
@@ -107,8 +127,8 @@ def parse_gift(data: bytes | str, default_topic: str = "") -> ImportResult:
     for start, lines, meta in _blocks(text):
         if lines[0].lstrip().startswith("$CATEGORY:"):
             path = lines[0].split(":", 1)[1].strip()
-            name = [p for p in path.split("/") if p and not p.startswith("$")]
-            topic = result.add_topic(name[-1]) if name else ""
+            name = category_name(path)
+            topic = result.add_topic(name) if name else ""
             lines = lines[1:]
             start += 1
             if not lines:
@@ -134,7 +154,7 @@ def _parse_question(start: int, block: str, meta: dict, topic: str, ids: IdAlloc
         name = _restore(raw[2:end])
         raw = raw[end + 2:].strip()
     where = f"line {start}"
-    label = name or raw[:40].replace("\n", " ")
+    label = name or _restore(raw[:40]).replace("\n", " ")
     open_at = raw.find("{")
     if open_at < 0:
         if "}" in raw:
@@ -152,6 +172,13 @@ def _parse_question(start: int, block: str, meta: dict, topic: str, ids: IdAlloc
         raise UserFacingError(N_("A \"{{\" appears inside the answers; escape it as \\{{."),
                               path=f"line {_line_of(block, start, block.find('{'))}")
     before, answers, after = raw[:open_at], raw[open_at + 1:close_at].strip(), raw[close_at + 1:]
+    if "{" in after or "}" in after:
+        # Two questions without a blank line between them (or a stray brace after the answers).
+        protected = _protect(block)
+        second = [i for i, ch in enumerate(protected) if ch in "{}"][2]
+        raise UserFacingError(N_("Another brace follows the answers; separate questions with "
+                                 "a blank line, or escape a brace in the text as \\{{ or \\}}."),
+                              path=f"line {_line_of(block, start, second)}")
     text_format, before = _format_of(before)
     prompt = (before + "_____" + after).strip() if after.strip() else before.strip()
     explanation = ""
@@ -190,21 +217,30 @@ def _parse_question(start: int, block: str, meta: dict, topic: str, ids: IdAlloc
         question["scoring"] = scoring
     tags = tuple(t.strip() for t in meta.get("tags", "").split(",") if t.strip())
     fmt = question.pop("format")
+    if re.search(r"\[markdown\]", block, re.IGNORECASE):
+        result.problems.append(problem(
+            where, N_("Markdown formatting is not converted; the text is shown as written."),
+            label, kind=NOTE))
+    if fmt == PLAIN and _HTML_TAG.search(block):
+        result.problems.append(problem(
+            where, N_("The text has HTML tags but no [html] mark; it is shown as plain text. "
+                      "Start the question text with [html] to keep the formatting."), label,
+            kind=NOTE))
     if fmt == HTML and text_format == PLAIN:  # a choice was [html]: escape the plain prompt
         question["prompt"] = escape(question["prompt"], quote=False)
         question["explanation"] = escape(question["explanation"], quote=False)
-    result.questions.append(Question(
+    add_question(result, Question(
         id=qid, type=question["type"], prompt=_restore(question["prompt"]),
         choices=question["choices"], topic=topic, tags=tags,
         explanation=question["explanation"] or None, scoring=question.get("scoring"),
-        text_format=fmt))
+        text_format=fmt), where, label)
 
 
 def _truefalse(answers: str, head: str, name: str, fmt: str, prompt: str,
                explanation: str) -> dict:
     parts = answers.split("#")
-    wrong_fb = _restore(parts[1]) if len(parts) > 1 else ""
-    right_fb = _restore(parts[2]) if len(parts) > 2 else ""
+    wrong_fb = _restore(_format_of(parts[1].strip(), fmt)[1]) if len(parts) > 1 else ""
+    right_fb = _restore(_format_of(parts[2].strip(), fmt)[1]) if len(parts) > 2 else ""
     truth = _TF[head]
     choices = (
         Choice(TRUE_ID, "True", truth, (right_fb if truth else wrong_fb) or None),
@@ -239,8 +275,9 @@ def _multichoice(answers: str, multiple: bool, label: str, where: str, result: I
             weight = Fraction(match.group(1)) / 100
             body = body[match.end():]
         text, _, feedback = body.partition("#")
-        fmt, text = _format_of(text.strip())
-        ffmt, feedback = _format_of(feedback.strip())
+        # As in Moodle, a choice without its own [format] has the question's format.
+        fmt, text = _format_of(text.strip(), question_format)
+        ffmt, feedback = _format_of(feedback.strip(), question_format)
         any_html = any_html or HTML in (fmt, ffmt)
         parsed.append((marker, weight, _restore(text), _restore(feedback), fmt, ffmt))
     for n, (marker, weight, text, feedback, fmt, ffmt) in enumerate(parsed, start=1):

@@ -1,7 +1,8 @@
 """Import Moodle XML (``<quiz><question type="...">``) into bank questions.
 
 Supported: ``multichoice`` (``<single>`` true = single choice, false = multiple response with
-``fraction`` weights) and ``truefalse``.  ``category`` pseudo-questions set the topic.  Every
+``fraction`` weights), ``multichoiceset`` (all-or-nothing multiple response), ``truefalse``;
+``<tags>`` become tags.  ``category`` pseudo-questions set the topic.  Every
 other type (essay, numerical, shortanswer, matching, cloze, description, ...) is reported per
 question with its line and element.  XML is parsed without DTDs or entities (see
 ``common.parse_xml``).
@@ -18,7 +19,8 @@ from competency_xblock.quiz_engine.importers.common import (
     NOTE,
     IdAllocator,
     ImportResult,
-    limit_questions,
+    add_question,
+    category_name,
     parse_xml,
     plain_text,
     problem,
@@ -26,6 +28,7 @@ from competency_xblock.quiz_engine.importers.common import (
     where,
 )
 from competency_xblock.quiz_engine.model import (
+    ALL_OR_NOTHING,
     FALSE_ID,
     HTML,
     MULTIPLE,
@@ -83,20 +86,19 @@ def parse_moodle_xml(data: bytes | str) -> ImportResult:
             raise UserFacingError(N_("The <question> has no type attribute."), path=where(el))
         if qtype == "category":
             path, _ = _text_of(el, "category")
-            parts = [p for p in path.split("/") if p and not p.startswith("$")]
-            topic = result.add_topic(parts[-1]) if parts else ""
+            name = category_name(path)
+            topic = result.add_topic(name) if name else ""
             continue
         name, _ = _text_of(el, "name")
         pos = where(el, "type")
-        if qtype not in ("multichoice", "truefalse"):
+        if qtype not in ("multichoice", "multichoiceset", "truefalse"):
             result.problems.append(problem(
                 pos, N_("The question type \"{qtype}\" is not supported by the quiz; "
                         "not imported."), name, qtype=qtype[:40]))
             continue
         question = _question(el, qtype, name, pos, topic, ids, result)
         if question is not None:
-            result.questions.append(question)
-            limit_questions(result, pos)
+            add_question(result, question, pos, name)
     return result
 
 
@@ -125,9 +127,22 @@ def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
             result.problems.append(problem(
                 pos, N_("The <{tag}> text is not used; the quiz shows per-choice feedback and "
                         "the explanation."), name, kind=NOTE, tag=tag))
+    files = [f.get("name") or "?" for f in el.iter("file")]
+    if files or "@@PLUGINFILE@@" in etree.tostring(el, encoding="unicode"):
+        result.problems.append(problem(
+            pos, N_("The question uses files from Moodle ({files}), which the quiz cannot "
+                    "store; upload them to the course and change the links."), name,
+            kind=NOTE, files=", ".join(sorted(set(files)))[:200] or "@@PLUGINFILE@@"))
+    shuffle = el.find("shuffleanswers")
+    if qtype != "truefalse" and shuffle is not None \
+            and (shuffle.text or "").strip().lower() in ("0", "false"):
+        result.problems.append(problem(
+            pos, N_("The choices were in a fixed order in Moodle; the quiz shuffles them "
+                    "unless its choice shuffling is turned off."), name, kind=NOTE))
     if el.find("hint") is not None:
         result.problems.append(problem(pos, N_("Hints are not used by the quiz."), name,
                                        kind=NOTE))
+    scoring = None
     if qtype == "truefalse":
         by_value = {}
         for a, text, _afmt, feedback, ffmt in parsed:
@@ -144,7 +159,8 @@ def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
         qtype_out = TRUEFALSE
     else:
         single_el = el.find("single")
-        single = single_el is None or (single_el.text or "true").strip().lower() in ("true", "1")
+        single = qtype == "multichoice" and (
+            single_el is None or (single_el.text or "true").strip().lower() in ("true", "1"))
         weights = [_fraction(p[0]) for p in parsed]
         if single:
             correct_flags = [w >= 1 for w in weights]
@@ -175,7 +191,9 @@ def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
                 pos, N_("Several choices are fully correct in a single-choice question; "
                         "not imported."), name))
             return None
-        if not single:
+        if qtype == "multichoiceset":  # Moodle's all-or-nothing multiple choice
+            scoring = ALL_OR_NOTHING
+        elif not single:
             share = Fraction(1, count)
             exact = all(abs(w - (share if f else -share)) < Fraction(1, 1000)
                         for w, f in zip(weights, correct_flags, strict=True))
@@ -183,6 +201,8 @@ def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
                 result.problems.append(problem(
                     pos, N_("The choice weights were replaced by the per-choice partial-credit "
                             "rule."), name, kind=NOTE))
+    tags = tuple(plain_text(tag.findtext("text") or "") for tag in el.findall("tags/tag"))
     return Question(id=ids.allocate(name), type=qtype_out, prompt=conv(prompt, fmt),
-                    choices=choices, topic=topic, explanation=conv(explanation, efmt) or None,
+                    choices=choices, topic=topic, tags=tuple(t for t in tags if t),
+                    explanation=conv(explanation, efmt) or None, scoring=scoring,
                     text_format=HTML if any_html else PLAIN)

@@ -175,3 +175,108 @@ def test_import_data_detects_format(tmp_path):
         import_data("<html/>")
     with pytest.raises(UserFacingError, match="folder"):
         import_path(tmp_path, fmt="gift")
+
+
+def test_question_format_applies_to_its_choices_and_feedback():
+    """As in Moodle, ``[html]`` before the question text is the format of the whole question."""
+    (q,) = parse_gift("::H:: [html]<p>Pick <b>one</b></p> {=<i>a</i>#<b>yes</b> ~b}").questions
+    assert q.text_format == "html"
+    assert q.choices[0].text == "<i>a</i>" and q.choices[0].feedback == "<b>yes</b>"
+    # Our own HTML export reads back unchanged.
+    again = parse_gift(export_gift(Bank((q,)))).questions[0]
+    assert [c.text for c in again.choices] == ["<i>a</i>", "b"]
+    assert again.prompt == q.prompt
+
+
+@pytest.mark.parametrize("text, line", [
+    ("::A:: q {T}\n::B:: r {F}\n", 2),  # a missing blank line between two questions
+    ("::A:: q {=a ~b}\nmore } text\n", 2),
+])
+def test_braces_after_the_answers_name_the_line(text, line):
+    with pytest.raises(UserFacingError) as caught:
+        parse_gift(text)
+    assert caught.value.path == f"line {line}" and "blank line" in caught.value.render()
+
+
+def test_escaped_braces_after_the_answers_are_text():
+    (q,) = parse_gift("::A:: q {=a ~b} costs \\{x\\}").questions
+    assert q.prompt == "q _____ costs {x}"
+
+
+def test_report_label_shows_escaped_text_not_placeholders():
+    (skipped,) = parse_gift("Just some text \\{ with brace").skipped
+    assert skipped.question == "Just some text { with brace"
+    assert "\x00" not in skipped.render()
+
+
+def test_a_question_the_bank_cannot_hold_is_reported_not_fatal():
+    text = ("::Long:: " + "x" * 8001 + " {T}\n\n"
+            "::Empty:: pick {=a ~}\n\n"
+            "// tags: a, a, b\n::Ok:: fine {F}\n")
+    result = parse_gift(text)
+    assert [q.id for q in result.questions] == ["Ok"]
+    assert result.questions[0].tags == ("a", "b")  # duplicate tags are merged
+    skipped = {p.question: (p.position, p.render()) for p in result.skipped}
+    assert skipped["Long"][0] == "line 1" and "too long (8001 characters" in skipped["Long"][1]
+    assert skipped["Empty"][0] == "line 3" and "no text" in skipped["Empty"][1]
+    bank, _ = merge_into_bank(Bank(()), result)
+    assert validate_bank(bank_to_dict(bank)) == []
+
+
+def test_answers_without_question_text_are_reported():
+    result = parse_gift("{=a ~b}\n\n::ok:: q {T}")
+    assert [q.id for q in result.questions] == ["ok"]
+    assert "no text" in result.skipped[0].render() and result.skipped[0].position == "line 1"
+
+
+@pytest.mark.parametrize("path, name", [
+    ("$course$/top/Datasikkerhed/Phishing", "Phishing"),
+    ("$course$/top", ""),  # the course's root category: no topic
+    ("$course$/top/Default for Kursus", "Default for Kursus"),
+    ("Phishing", "Phishing"),
+    ("$system$/Jura//Ret", "Jura/Ret"),  # Moodle writes "//" for a slash in a name
+])
+def test_category_paths(path, name):
+    from competency_xblock.quiz_engine.importers.common import category_name
+
+    assert category_name(path) == name
+    result = parse_gift(f"$CATEGORY: {path}\n\n::Q:: q {{T}}")
+    assert result.questions[0].topic == (result.topics[0][0] if name else "")
+
+
+def test_gift_that_starts_with_html_is_detected_as_gift():
+    for text in ("<p>Is this <b>phishing</b>?</p> {T}", "<p>Share the file? {F}</p>"):
+        result = import_data(text)
+        (q,) = result.questions
+        assert q.type == "truefalse" and q.text_format == "plain"
+        assert "no [html] mark" in result.problems[0].render()  # told, not silently changed
+    assert import_data("[html]<p>Is it?</p> {T}").problems == []
+    with pytest.raises(UserFacingError, match="not well-formed"):
+        import_data("<quiz><question>")  # opens like XML: an XML error, not GIFT
+    with pytest.raises(UserFacingError, match="DOCTYPE"):
+        import_data('<!DOCTYPE x [<!ENTITY e "{T}">]><quiz/>')
+
+
+def test_moodle_id_and_tag_comments_are_read_and_written():
+    text = ("// question: 12  name: Mail\n// [id:mail-7] [tag:phishing] [tag:a\\]b]\n"
+            "// tags: extra, phishing\n::Mail:: Suspicious mail? {T}")
+    (q,) = parse_gift(text).questions
+    assert q.id == "mail-7" and q.tags == ("phishing", "a]b", "extra")
+    exported = export_gift(Bank((q,)))
+    assert exported.startswith("// [id:mail-7] [tag:phishing] [tag:a\\]b] [tag:extra]\n")
+    assert parse_gift(exported).questions == [q]
+
+
+def test_markdown_is_imported_as_written_and_noted():
+    result = parse_gift("::MD:: [markdown]Pick *one* {=a ~b}")
+    (q,) = result.questions
+    assert q.prompt == "Pick *one*" and q.text_format == "plain"
+    assert "Markdown" in result.problems[0].render() and result.problems[0].kind != SKIPPED
+
+
+def test_comment_lines_inside_a_question_keep_the_line_numbers():
+    with pytest.raises(UserFacingError) as caught:
+        parse_gift("\n::X:: q {\n// a comment\n=a\n~b\n} {T}")
+    assert caught.value.path == "line 6"
+    (q,) = parse_gift("::X:: q\n// c\nmore {\n// c\n=a\n~b\n}").questions
+    assert q.prompt == "q\nmore" and [c.text for c in q.choices] == ["a", "b"]

@@ -75,6 +75,7 @@ def test_result_view_hides_correctness_until_allowed(small_bank):
     assert s1["correct_keys"] == [str(d.get("s1").choice_ids.index("a"))]
     no_expl = result_view(small_bank, d, result, 1, "en", reveal=False, explanations=False)
     assert "explanation" not in set(keys_in(no_expl))
+    assert all(q["feedback"] == [] for q in no_expl["questions"])  # feedback waits too
 
 
 def test_report_rows(small_bank):
@@ -97,3 +98,19 @@ def test_report_rows(small_bank):
     assert list(attempt_rows(small_bank, None)) == []
     danish = list(attempt_rows(small_bank, state, "da", gettext=lambda s: "X" + s))
     assert "XAttempt" in danish[0] and "XQuestion 1" in danish[0]
+
+
+def test_report_gives_html_texts_as_plain_text():
+    from competency_xblock.quiz_engine.model import Bank, Choice, Question
+
+    bank = Bank((Question("h", "single", "<p>Pick <b>one</b></p>",
+                          (Choice("a", "<p>Digital <i>Post</i></p>", True),
+                           Choice("b", "<p>Mail</p>")),
+                          text_format="html"),))
+    settings = QuizSettings(questions_per_attempt=0)
+    state, rec = at.open_attempt(None, bank, settings, "u", "b")
+    key = str(rec["draw"]["questions"][0]["c"].index("a"))
+    state, _, _ = at.submit(state, bank, settings, 1, {"h": [key]})
+    (row,) = attempt_rows(bank, state, "en")
+    assert row["Question 1"] == "h: Pick one"
+    assert (row["Question 1 answer"], row["Question 1 correct"]) == ("Digital Post", "yes")

@@ -294,3 +294,151 @@ def test_merge_renames_clashing_ids_and_declares_topics(small_bank):
     merged2, _ = merge_into_bank(small_bank, result)
     assert merged2.questions[-1].topic == ""
     assert validate_bank(bank_to_dict(merged2)) == []
+
+
+# --- more real-world shapes -------------------------------------------------------------------
+
+def test_moodle_files_tags_fixed_order_and_all_or_nothing():
+    xml = """<quiz>
+<question type="multichoice"><name><text>Img</text></name>
+  <questiontext format="html">
+  <text><![CDATA[<p>Look <img src="@@PLUGINFILE@@/shot.png"></p>]]></text>
+  <file name="shot.png" path="/" encoding="base64">iVBORw0KGgo=</file></questiontext>
+  <single>true</single><shuffleanswers>0</shuffleanswers>
+  <answer fraction="100"><text>a</text></answer><answer fraction="0"><text>b</text></answer>
+  <tags><tag><text>phishing</text></tag><tag><text>mail</text></tag><tag><text>mail</text></tag></tags>
+</question>
+<question type="multichoiceset"><name><text>Set</text></name>
+  <questiontext format="html"><text>pick</text></questiontext>
+  <answer fraction="100"><text>a</text></answer><answer fraction="100"><text>b</text></answer>
+  <answer fraction="0"><text>c</text></answer>
+</question>
+</quiz>"""
+    result = parse_moodle_xml(xml)
+    img, aon = result.questions
+    assert img.tags == ("phishing", "mail")
+    assert aon.type == "multiple" and aon.scoring == "all_or_nothing"
+    assert aon.correct_ids == {"c1", "c2"}
+    notes = {p.render() for p in result.problems if p.kind != SKIPPED}
+    assert any("files from Moodle (shot.png)" in n and 'line 2, <question type="multichoice">' in n
+               for n in notes)
+    assert any("fixed order" in n for n in notes)
+    bank, _ = merge_into_bank(Bank(()), result)
+    assert validate_bank(bank_to_dict(bank)) == []
+
+
+def test_moodle_question_the_bank_cannot_hold_is_skipped_with_its_element():
+    xml = ("<quiz>\n<question type='multichoice'><name><text>L</text></name><questiontext><text>"
+           + "x" * 9000 + "</text></questiontext><answer fraction='100'><text>a</text></answer>"
+           "<answer fraction='0'><text>b</text></answer></question>\n"
+           "<question type='multichoice'><name><text>E</text></name><questiontext><text>q"
+           "</text></questiontext><answer fraction='100'><text></text></answer>"
+           "<answer fraction='0'><text>b</text></answer></question>\n"
+           "<question type='truefalse'><name><text>ok</text></name><questiontext><text>q</text>"
+           "</questiontext><answer fraction='100'><text>true</text></answer>"
+           "<answer fraction='0'><text>false</text></answer></question>\n</quiz>")
+    result = parse_moodle_xml(xml)
+    assert [q.id for q in result.questions] == ["ok"]
+    skipped = {p.question: p.render() for p in result.skipped}
+    assert "too long (9000 characters" in skipped["L"] and "line 2, <question" in skipped["L"]
+    assert "no text" in skipped["E"] and "line 3, <question" in skipped["E"]
+
+
+TARGETED = """<problem>
+<multiplechoiceresponse targeted-feedback="">
+  <label>Which one?</label>
+  <choicegroup type="MultipleChoice">
+    <choice correct="false" explanation-id="f1">a</choice>
+    <choice correct="true" explanation-id="f2">b</choice>
+  </choicegroup>
+  <targetedfeedbackset>
+    <targetedfeedback explanation-id="f1"><div class="detailed-targeted-feedback">
+      <p>Incorrect</p><p>a is wrong</p></div></targetedfeedback>
+    <targetedfeedback explanation-id="f2"><div class="detailed-targeted-feedback-correct">
+      <p>Correct</p><p>b is right</p></div></targetedfeedback>
+  </targetedfeedbackset>
+  <solution><div class="detailed-solution"><p>Explanation</p><p>because</p></div></solution>
+</multiplechoiceresponse>
+</problem>"""
+
+
+def test_capa_targeted_feedback_becomes_choice_feedback_not_scenario():
+    (q,) = parse_capa(TARGETED).questions
+    assert q.scenario is None  # the feedback ("Correct") must never be shown before answering
+    assert "a is wrong" in q.choice("c1").feedback and "b is right" in q.choice("c2").feedback
+    assert q.explanation == "<p>because</p>"
+
+
+def test_capa_response_nested_in_a_div_keeps_its_choices_out_of_the_scenario():
+    xml = ("<problem><div class='q'><p>Intro</p><multiplechoiceresponse>loose <p>More</p>"
+           "<label>Q?</label><choicegroup><choice correct='true'>SECRET-A</choice>"
+           "<choice correct='false'>b</choice></choicegroup><solution><p>WHY</p></solution>"
+           "</multiplechoiceresponse><p>After</p></div>"
+           "<demandhint><hint>HINT</hint></demandhint></problem>")
+    (q,) = parse_capa(xml).questions
+    for secret in ("SECRET-A", "WHY", "HINT", "correct"):
+        assert secret not in q.scenario
+    assert re.findall(r"<p>(\w+)</p>", q.scenario) == ["Intro", "loose", "More", "After"]
+    assert q.explanation == "<p>WHY</p>"
+
+
+def test_capa_notes_script_fixed_choice_and_hintgroup():
+    xml = ("<problem><script type='loncapa/python'>x = 1</script><multiplechoiceresponse>"
+           "<label>Q?</label><choicegroup><choice correct='true'>$x</choice>"
+           "<choice correct='false' fixed='true'>None of the above</choice></choicegroup>"
+           "<hintgroup hintfn='f'/></multiplechoiceresponse></problem>")
+    result = parse_capa(xml)
+    (q,) = result.questions
+    assert q.scenario is None
+    notes = " ".join(p.render() for p in result.problems)
+    assert "script" in notes and "fixed in place" in notes and "Hints are not used" in notes
+
+
+def test_capa_choice_names_that_are_not_ids_are_replaced():
+    xml = ("<problem><multiplechoiceresponse><label>q</label><choicegroup>"
+           "<choice correct='true' name='a b'>x</choice><choice name='$y'>y</choice>"
+           f"<choice name='{'n' * 90}'>z</choice></choicegroup></multiplechoiceresponse></problem>")
+    (q,) = parse_capa(xml).questions
+    assert [c.id for c in q.choices] == ["c1", "c2", "c3"]
+    bank, _ = merge_into_bank(Bank(()), parse_capa(xml))
+    assert validate_bank(bank_to_dict(bank)) == []
+
+
+def test_add_question_reports_what_the_schema_refuses():
+    from competency_xblock.quiz_engine.importers.common import ImportResult, add_question
+    from competency_xblock.quiz_engine.model import Choice, Question
+
+    result = ImportResult()
+    bad = Question("q1", "single", "Q?", (Choice("a b", "A", True), Choice("b", "B")))
+    assert add_question(result, bad, "line 4", "Q1") is False
+    (skipped,) = result.skipped
+    assert skipped.position == "line 4" and "question bank's rules" in skipped.render()
+    assert "/questions/0/choices/0/id" not in skipped.render()  # no pointer into a scratch bank
+    good = Question("q2", "single", "Q?", (Choice("a", "A", True), Choice("b", "B")),
+                    tags=("x", " x ", "y" * 70))
+    assert add_question(result, good, "line 9") is True
+    assert result.questions[0].tags == ("x", "y" * 60)
+
+
+def test_id_allocator_numbers_clashes_in_order():
+    from competency_xblock.quiz_engine.importers.common import IdAllocator
+
+    ids = IdAllocator({"x", "x-2"})
+    assert [ids.allocate("x") for _ in range(3)] == ["x-3", "x-4", "x-5"]
+    assert ids.allocate("x-3") == "x-3-2"  # taken: numbered in turn
+    assert ids.allocate("") == "q5" and ids.allocate("Ærø ø") == "aeroe-oe"
+    many = [ids.allocate("q") for _ in range(3000)]
+    assert len(set(many)) == 3000 and many[:2] == ["q", "q-2"]
+
+
+def test_merge_declares_the_topics_the_bank_used_without_declaring():
+    from competency_xblock.quiz_engine.bank import bank_from_dict
+    from competency_xblock.quiz_engine.importers import parse_gift
+
+    bank = bank_from_dict({"questions": [
+        {"id": "a", "type": "truefalse", "topic": "old", "prompt": "p",
+         "choices": [{"id": "true", "text": "T", "correct": True},
+                     {"id": "false", "text": "F"}]}]})
+    merged, _ = merge_into_bank(bank, parse_gift("$CATEGORY: New\n\n::x:: q {T}"))
+    assert [t.id for t in merged.topics] == ["new", "old"]
+    assert validate_bank(bank_to_dict(merged)) == []
