@@ -3,14 +3,19 @@
 Each ``.. code-block:: xml`` of ``docs/*.rst`` whose root element is one of our blocks is
 parsed with the workbench runtime (as a course import would), must pass the block's own
 ``validate()`` (what Studio shows), must load its content, and must survive an export and a
-re-import unchanged.  So the author guide cannot drift from the code.
+re-import unchanged.  So the author guide cannot drift from the code.  The same holds for a
+code block in any language whose root is one of our blocks, and for a whole element written
+inline in the text (````<data_security_quiz draw_mode="per_topic"/>````); a page that shows
+an element of our blocks anywhere else fails.
 """
 from __future__ import annotations
+
+import re
 
 import pytest
 from lxml import etree
 
-from tests.unit.docs.rst_examples import all_examples
+from tests.unit.docs.rst_examples import Example, all_examples, pages
 
 TAGS = ("competency_self_assessment", "data_security_quiz", "atlas_lookup")
 
@@ -22,15 +27,55 @@ def _root_tag(text: str) -> str | None:
         return None
 
 
-OLX = [e for e in all_examples()
-       if e.kind == "olx-" or (e.language == "xml" and _root_tag(e.text) in TAGS)]
+#: Where an element of one of our blocks starts (not ``<atlas_lookup>`` naming the tag).
+_TAGS = "|".join(TAGS)
+ELEMENT = re.compile(rf"<(?:{_TAGS})(?=[\s/])")
+#: A whole element written as an inline literal, possibly wrapped over lines.
+INLINE = re.compile(rf"``(<(?:{_TAGS})(?:\s[^`]*?)?/>)``")
+
+
+def inline_examples() -> list[Example]:
+    found = []
+    for path in pages():
+        text = path.read_text(encoding="utf-8")
+        for match in INLINE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(Example(path.name, line, "inline", f"olx-inline-{line}",
+                                 " ".join(match.group(1).split()) + "\n"))
+    return found
+
+
+BLOCK_EXAMPLES = [e for e in all_examples()
+                  if e.kind == "olx-" or _root_tag(e.text) in TAGS]
+INLINE_EXAMPLES = inline_examples()
+OLX = BLOCK_EXAMPLES + INLINE_EXAMPLES
 
 
 def test_every_block_has_a_worked_example():
-    shown = {_root_tag(e.text) for e in OLX}
+    shown = {_root_tag(e.text) for e in BLOCK_EXAMPLES}
     assert set(TAGS) <= shown, f"no OLX example for {sorted(set(TAGS) - shown)}"
-    for example in OLX:
+    for example in BLOCK_EXAMPLES:
         assert example.kind == "olx-", f"{example.where()}: name OLX examples olx-..."
+
+
+def test_every_element_of_our_blocks_in_the_docs_is_a_checked_example():
+    assert INLINE_EXAMPLES, "the inline reader finds nothing"
+    for path in pages():
+        text = path.read_text(encoding="utf-8")
+        mine = [e for e in OLX if e.page == path.name]
+        shown = len(ELEMENT.findall(text))
+        checked = sum(len(ELEMENT.findall(e.text)) for e in mine)
+        assert shown == checked, \
+            f"docs/{path.name}: {shown} elements of our blocks, {checked} of them in checked " \
+            "examples (write OLX as a named code-block or as one whole inline element)"
+
+
+def test_the_inline_reader_joins_wrapped_elements():
+    text = ('The demo uses ``<data_security_quiz display_name="A\n   B"/>``, ``<atlas_lookup/>``'
+            ' and ``<atlas_lookup>``.')
+    assert [m.group(1) for m in INLINE.finditer(text)] == \
+        ['<data_security_quiz display_name="A\n   B"/>', "<atlas_lookup/>"]
+    assert len(ELEMENT.findall(text)) == 2
 
 
 def _check_content(block) -> None:
