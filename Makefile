@@ -12,7 +12,7 @@ RALPH_PORT ?= 8100
 RALPH_DIR := var/ralph
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: bench ralph-venv docs demo test lint unit runtime browser translations chromium wheel-test clean constraints help
+.PHONY: fuzz bench ralph-venv docs demo test lint unit runtime browser translations chromium wheel-test clean constraints help
 
 help:
 	@echo "make demo   - install everything into .venv and serve the workbench on http://$(HOST):$(PORT)"
@@ -54,6 +54,11 @@ test: $(STAMP) chromium ralph-venv lint docs
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
+
+# Handler fuzzing with more generated payloads than `make test` (2,000 per handler there).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	CX_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/security -q -k fuzz -n 2 --timeout 3600
 
 constraints: $(STAMP)
 	{ echo "# Pinned versions for the dev/test venv (Python 3.11). Regenerate: make constraints"; \

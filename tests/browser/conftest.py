@@ -47,13 +47,13 @@ def chromium_path() -> str:
 class _Server:
     """The workbench subprocess of this pytest process (one per xdist worker)."""
 
-    def __init__(self) -> None:
+    def __init__(self, module: str = "tests.browser.server") -> None:
         self.var = Path(tempfile.mkdtemp(prefix="cx-browser-var-"))
         self.url = f"http://127.0.0.1:{_free_port()}"
         env = {**os.environ, "WORKBENCH_VAR": str(self.var), "PYTHONUNBUFFERED": "1"}
         self.log = open(self.var / "server.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.browser.server", self.url.rsplit("/", 1)[1]],
+            [sys.executable, "-m", module, self.url.rsplit("/", 1)[1]],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_until_ready(self, seconds: float = 90) -> str:
@@ -119,14 +119,33 @@ def pytest_runtest_makereport(item, call):
         item.cx_failed = report.failed
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
+_chromium = None
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+
+def shared_browser(config):
+    """One Playwright and one Chromium per pytest process, whichever test folder asks (two
+    sync Playwright instances cannot run in one thread); closed when the session ends."""
+    global _chromium
+    if _chromium is None:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _chromium = playwright.chromium.launch(executable_path=chromium_path(),
+                                               args=CHROMIUM_ARGS)
+
+        def stop() -> None:
+            global _chromium
+            _chromium.close()
+            playwright.stop()
+            _chromium = None
+
+        config.add_cleanup(stop)
+    return _chromium
+
+
+@pytest.fixture(scope="session")
+def browser(request):
+    return shared_browser(request.config)
 
 
 def _open_tab(context):

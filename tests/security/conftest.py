@@ -140,3 +140,48 @@ def file_trap(tmp_path):
     trap = FileTrap(tmp_path)
     yield trap
     trap.close()
+
+
+#: "Refused quickly": at most this much CPU time for one hostile file or request.  CPU time of
+#: this process, not wall time, so two cores shared by a parallel suite do not make it flaky;
+#: waiting on the network or a file costs no CPU, so the wall time has its own, looser bound
+#: (and the Listener/FileTrap see any access anyway).
+QUICK_CPU = 2.0
+QUICK_WALL = 15.0
+TIMES: list[dict] = []
+
+
+class Stopwatch:
+    """``with Stopwatch("what") as watch: ...`` then ``watch.check()``; every run's wall and
+    CPU seconds are kept in ``TIMES`` for the closing note (test-artifacts/security/)."""
+
+    def __init__(self, label: str = "") -> None:
+        import os
+
+        self.label = label or os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+        self.wall = self.cpu = 0.0
+
+    def __enter__(self) -> Stopwatch:
+        import time
+
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import time
+
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+        TIMES.append({"case": self.label, "wall_s": round(self.wall, 3),
+                      "cpu_s": round(self.cpu, 3)})
+
+    def check(self) -> None:
+        assert self.cpu < QUICK_CPU, f"{self.label}: {self.cpu:.2f} s of CPU"
+        assert self.wall < QUICK_WALL, f"{self.label}: {self.wall:.2f} s"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_times():
+    yield
+    if TIMES:
+        record_figures("hostile-file-times", sorted(TIMES, key=lambda t: -t["cpu_s"]))

@@ -118,7 +118,9 @@ def test_learner_views_hold_no_staff_section_and_no_answer_keys(bench, pages):
             assert leak not in text
     atlas_scenario, _ = pages["atlas_lookup"]
     learner = bench.render(atlas_scenario, student="learner-v").html
-    assert "staff_gaps" not in learner or "data-cx-staff" not in learner
+    staff = bench.render(atlas_scenario, student="staff").html
+    for marker in ("data-cx-staff-status", "data-cx-gaps", "cx-atlas__staff"):
+        assert marker in staff and marker not in learner, marker
 
 
 # --- one learner's data is never another's --------------------------------------------------

@@ -130,3 +130,25 @@ def test_atlas_parallel_learners_keep_every_gap_entry(bench):
     assert len(summary["gap_mirror"]) == THREADS
     staff = bench.call(usage, "staff_gaps", {}, student="staff")
     assert staff.status == 200 and staff.data["learners"] == THREADS
+
+
+def test_atlas_twenty_parallel_picks_against_one_attempt_count_once(bench):
+    """Ten wrong and ten right picks of one scenario at once, one attempt allowed: exactly one
+    is judged, the others are refused, and grade and stored progress agree with it."""
+    scenario = bench.scenario('<atlas_lookup mode="exercise" max_attempts="1"/>',
+                              "parallel atlas picks")
+    usage = bench.render(scenario, student="tabs").usage_id
+    wrong = {"scenario": "flytning", "kind": "unit", "id": "jobcenter"}
+    right = {"scenario": "flytning", "kind": "unit", "id": "borgerservice-folkeregister"}
+    bench.events.clear()
+    results = post_together(bench, [(usage, "pick", wrong if n % 2 else right, "tabs")
+                                    for n in range(THREADS)])
+    judged = [body for status, body in results if status == 200]
+    assert len(judged) == 1, [status for status, _ in results]
+    assert all(status == 400 and body["error"] for status, body in results if status != 200)
+    earned = 1 if judged[0]["correct"] else 0
+    assert judged[0]["score"]["earned"] == earned
+    grades = bench.events.of_type("grade", usage)
+    assert len(grades) == 1 and grades[0]["value"] == earned
+    state = bench.state(usage, "tabs")
+    assert state["raw_earned"] == earned

@@ -171,3 +171,125 @@ def test_named_atlas_file_size_limit(tmp_path):
     state = registry.get("huge")
     assert state.atlas is None and state.error is not None
     assert "1024" in state.error.render()
+
+
+# --- the content bounds of the page are the code's -------------------------------------------
+
+
+def _schema(name: str, pointer: str):
+    from competency_xblock.core import schemas
+
+    node = schemas.load_schema(name)
+    for part in pointer.strip("/").split("/"):
+        node = node[int(part) if isinstance(node, list) else part]
+    return node
+
+
+def _content_bounds() -> list[tuple[str, str, int]]:
+    """``(row of the page, number as the page writes it, the value in the code)``."""
+    import csv
+
+    from competency_xblock import atlas_lookup
+    from competency_xblock.atlas import gaps, search, sources
+    from competency_xblock.atlas.importers import common as atlas_import
+    from competency_xblock.atlas.importers import csv_import
+    from competency_xblock.competency import assessment, content, tabular
+    from competency_xblock.core import olx
+    from competency_xblock.quiz_engine.importers import common as quiz_import
+
+    mib = 1024 * 1024
+    return [
+        ("OLX of one block", "8,388,608 characters", olx.MAX_OLX_CHARS),
+        ("Atlas search query", "300 characters", search.MAX_QUERY_CHARS),
+        ("Atlas search query", "24 words", search.MAX_QUERY_WORDS),
+        ("Atlas search query", "over 1,000 characters",
+         _schema("atlas-search", "properties/query/maxLength")),
+        ("Quiz bank", "2,000 questions", _schema("quiz-bank", "properties/questions/maxItems")),
+        ("Quiz bank", "20 choices per question",
+         _schema("quiz-bank", "$defs/question/properties/choices/maxItems")),
+        ("Quiz bank", "8,000 characters per text",
+         _schema("quiz-bank", "$defs/localized/oneOf/0/maxLength")),
+        ("Quiz import", "5 MiB per file", quiz_import.MAX_IMPORT_BYTES // mib),
+        ("Quiz import", "(4 MiB through Studio)",
+         __import__("competency_xblock.quiz", fromlist=["x"]).DataSecurityQuizXBlock
+         .import_questions.max_bytes // mib),
+        ("Quiz import", "2,000 questions, 20 choices", quiz_import.MAX_IMPORT_QUESTIONS),
+        ("Quiz import", "2,000 questions, 20 choices", quiz_import.MAX_CHOICES),
+        ("Self-assessment setup", "1,000,000 characters", content.MAX_CONTENT_CHARS),
+        ("Self-assessment setup", "50 roles",
+         _schema("competency-block", "properties/roles/maxItems")),
+        ("Self-assessment setup", "200 units",
+         _schema("competency-block", "properties/units/maxItems")),
+        ("Self-assessment setup", "500 resources",
+         _schema("competency-block", "properties/resources/maxItems")),
+        ("Self-assessment setup", "300 ratings per request",
+         _schema("competency-submit", "properties/ratings/maxProperties")),
+        ("Self-assessment CSV import", "2,000,000 characters", tabular.MAX_CSV_CHARS),
+        ("Self-assessment CSV import", "5,000 rows", tabular.MAX_ROWS),
+        ("Self-assessment CSV import", "131,072 characters per cell", csv.field_size_limit()),
+        ("Self-assessment history", "50 assessments", assessment.MAX_HISTORY),
+        ("Atlas (inline or named)", "2,000 units",
+         _schema("atlas", "properties/units/maxItems")),
+        ("Atlas (inline or named)", "100,000 services",
+         _schema("atlas", "properties/services/maxItems")),
+        ("Atlas (inline or named)", "2,000 synonym groups",
+         _schema("atlas", "properties/synonyms/maxItems")),
+        ("Named atlas file", "50 MiB", sources.DEFAULT_MAX_BYTES // mib),
+        ("Atlas import (CLI", "100 MiB", atlas_import.DEFAULT_MAX_BYTES // mib),
+        ("Atlas import (CLI", "200,000 CSV rows", csv_import.MAX_ROWS),
+        ("Atlas staff list", "2,000 learners", atlas_lookup.MAX_SUMMARY_LEARNERS),
+        ("Atlas staff list", "20 entries each", atlas_lookup.SUMMARY_ENTRIES_PER_LEARNER),
+        ("Atlas staff list", "100 characters per term", gaps.MAX_TERM_CHARS),
+    ]
+
+
+@pytest.mark.parametrize("row,written,value", _content_bounds(),
+                         ids=[f"{r}: {w}" for r, w, _ in _content_bounds()])
+def test_the_limits_page_states_the_codes_content_bounds(row, written, value):
+    text = LIMITS_PAGE.read_text(encoding="utf-8").split("Content and files")[1]
+    entry = next((chunk for chunk in text.split("   * - ")[1:] if chunk.startswith(row)), None)
+    assert entry is not None, f"no row {row!r} in docs/limits.rst"
+    flat = " ".join(entry.split())
+    assert written in flat, f"{row!r}: {written!r} not in {flat[:200]!r}"
+    number = int(re.search(r"[\d,]+", written.split(", ")[0]).group(0).replace(",", ""))
+    if written == "2,000 questions, 20 choices" and value == 20:
+        number = 20
+    assert number == value, f"{row!r}: the page says {written!r}, the code has {value}"
+
+
+def test_atlas_query_word_limit(bench, usages):
+    from competency_xblock.atlas.search import MAX_QUERY_WORDS
+
+    usage = usages["atlas_lookup"]
+    filler = [f"qzx{n}" for n in range(MAX_QUERY_WORDS)]
+    first = bench.call(usage, "search", {"query": " ".join(["flytning", *filler])},
+                       student="limit-w")
+    assert first.status == 200 and first.data["total"] > 0, first.data
+    # The 25th word is past the bound: it is not searched for (no error, no extra work).
+    last = bench.call(usage, "search", {"query": " ".join([*filler, "flytning"])},
+                      student="limit-w")
+    assert last.status == 200 and last.data["total"] == 0, last.data
+
+
+def test_self_assessment_setup_and_csv_size_limits(bench):
+    from competency_xblock.competency.content import MAX_CONTENT_CHARS
+    from competency_xblock.competency.tabular import MAX_CSV_CHARS
+
+    scenario = bench.scenario(olx(), "sa size limits")
+    usage = bench.render(scenario, student=STAFF).usage_id
+    before = stored(bench)
+    from competency_xblock.competency.content import parse_json
+    from competency_xblock.text import UserFacingError
+
+    setup = json.dumps(setup_with()) + " " * MAX_CONTENT_CHARS  # valid JSON, but too big
+    with pytest.raises(UserFacingError) as caught:  # Studio field, OLX and CLI text
+        parse_json(setup)
+    assert caught.value.render() == \
+        f"The content is too big (at most {MAX_CONTENT_CHARS} characters)."
+    text = "type,id\n" + "x" * MAX_CSV_CHARS
+    csv_big = bench.call(usage, "import_data", {"kind": "framework", "format": "csv",
+                                                "text": text}, student=STAFF)
+    # Through Studio the request schema refuses it first, with the same number.
+    assert csv_big.status == 400, csv_big.data
+    assert csv_big.data["error"] == f"The value is too long (at most {MAX_CSV_CHARS}). (/text)"
+    assert stored(bench) == before

@@ -150,6 +150,21 @@ def atlas_olx(mode: str) -> str:
             f"<option:exercise>{exercise}</option:exercise></atlas_lookup>")
 
 
+#: A one-service atlas no payload finds anything in: every learner search of the corpus lands
+#: in the staff list of searches without hits (which shows at most 50 terms per block, so the
+#: corpus is split over two blocks).
+SEARCH_ATLAS = {"id": "xss-searches", "title": "Searches", "units": [{"id": "u", "name": "Kontor"}],
+                "services": [{"id": "s", "title": "Pas", "kle": ["99.99.99"], "unit": "u",
+                              "keywords": ["pas"]}]}
+SEARCH_SCENARIOS = ("cxxss-atlas-searches-a", "cxxss-atlas-searches-b")
+
+
+def search_atlas_olx() -> str:
+    atlas = escape(json.dumps(SEARCH_ATLAS), quote=False)
+    return (f'<atlas_lookup {OPTION_NS} display_name="Searches" mode="lookup">'
+            f"<option:inline_atlas>{atlas}</option:inline_atlas></atlas_lookup>")
+
+
 def scenarios() -> dict[str, tuple[str, str]]:
     """``{scenario id: (description, OLX)}`` for the XSS server."""
     return {
@@ -158,4 +173,6 @@ def scenarios() -> dict[str, tuple[str, str]]:
         "cxxss-quiz": ("XSS: quiz", quiz_olx()),
         "cxxss-atlas-lookup": ("XSS: atlas lookup", atlas_olx("lookup")),
         "cxxss-atlas-exercise": ("XSS: atlas exercise", atlas_olx("exercise")),
+        SEARCH_SCENARIOS[0]: ("XSS: learners' searches A", search_atlas_olx()),
+        SEARCH_SCENARIOS[1]: ("XSS: learners' searches B", search_atlas_olx()),
     }

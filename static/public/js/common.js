@@ -66,6 +66,18 @@
     return element && element.jquery ? element[0] : element;
   }
 
+  /* The init function the runtime calls for every block (core/base.py ``fragment``): reads
+   * the block's arguments from the JSON <script data-cx-init-args> of its own HTML ("<"
+   * escaped there, so author text holding "</script>" cannot break out, whatever the
+   * runtime's own escaping) and calls the block's init function named in ``args.init``. */
+  function init(runtime, element, args) {
+    var node = root(element);
+    var holder = node && node.querySelector("script[data-cx-init-args]");
+    var data = holder ? JSON.parse(holder.textContent) : {};
+    return global[args.init](runtime, element, data);
+  }
+
   global.CompetencyXBlock = {postJson: postJson, announce: announce, el: el, root: root,
                             format: format, plural: plural};
+  global.CompetencyXBlockInit = init;
 })(window);

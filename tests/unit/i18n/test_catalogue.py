@@ -161,6 +161,25 @@ def test_translations_keep_every_placeholder():
 
 USER_FACING_SINKS = {"UserFacingError", "ValidationMessage", "JsonHandlerError",
                      "ContentInvalidError"}
+#: Keys of handler answers whose value a person reads ({"error": ...}, {"message": ...}).
+USER_FACING_KEYS = {"error", "message", "warning", "hint", "explanation"}
+
+
+def _all_sinks(trees) -> set[str]:
+    """The sinks plus every class of the package derived from one (ForbiddenError ...)."""
+    sinks = set(USER_FACING_SINKS)
+    grown = True
+    while grown:
+        grown = False
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef) and node.name not in sinks:
+                    bases = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "")
+                             for b in node.bases}
+                    if bases & sinks:
+                        sinks.add(node.name)
+                        grown = True
+    return sinks
 
 
 def test_no_literal_text_reaches_people_without_gettext():
@@ -170,13 +189,21 @@ def test_no_literal_text_reaches_people_without_gettext():
     calls, so a plain string cannot slip into the JS catalogue untranslated.
     """
     bare = []
-    for path in python_sources():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in python_sources()}
+    sinks = _all_sinks(trees.values())
+    assert {"ForbiddenError", "BusyError", "ProblemsError"} <= sinks
+    for path, tree in trees.items():
         for node in ast.walk(tree):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if _literal(key) in USER_FACING_KEYS and (
+                            isinstance(value, ast.JoinedStr) or _literal(value)):
+                        bare.append(f"{path.relative_to(ROOT)}:{value.lineno}: "
+                                    f"{_literal(key)!r} holds a literal")
             if isinstance(node, ast.Call):
                 func = node.func
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-                if name not in USER_FACING_SINKS:
+                if name not in sinks:
                     continue
                 args = node.args[1:] if name in ("ValidationMessage", "JsonHandlerError") \
                     else node.args[:1]

@@ -117,7 +117,7 @@ def _tables():
     from competency_xblock.core import studio
 
     return {
-        "self_assessment.js": self_assessment.UI_TEXT,
+        "self_assessment.js": {**self_assessment.UI_TEXT, **self_assessment.STUDIO_IO_TEXT},
         "quiz.js": {**quiz.UI_TEXT, **quiz.STUDIO_TEXT},
         "atlas.js": atlas_lookup.UI_TEXT,
         "studio.js": studio.STUDIO_TEXT,
