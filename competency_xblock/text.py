@@ -8,6 +8,7 @@ and then fills in ``params``.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Union
 
@@ -23,6 +24,29 @@ def N_(message: str) -> str:  # noqa: N802 - gettext convention
 def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext convention
     """Mark a singular/plural pair for extraction; translate later with ``ngettext``."""
     return (singular, plural)
+
+
+#: Words that locate a problem in an input ("line 12, column 3", "row 4", 'unit "x"').  They
+#: are translated with the message, so a Danish reader gets "linje 12, kolonne 3"; file names,
+#: JSON pointers and quoted values in the location stay as they are.
+LOCATION_WORDS = {word: N_(word) for word in (
+    "line", "column", "row", "record", "element", "service", "unit", "scenario", "question",
+    "choice", "competence", "role", "level", "area", "file")}
+_LOCATION_RE = re.compile(r'"[^"]*"|(?<![\w/.-])(' + "|".join(LOCATION_WORDS)
+                          + r')(?![\w/.-])(\s+[^\s,;()"]+)?')
+
+
+def localize_location(path: str, gettext=lambda s: s) -> str:
+    """Translate the locating words of ``path``; quoted parts, pointers, file names and the
+    name after "column" (a heading of the reader's own file) stay as they are."""
+    def swap(match: re.Match) -> str:
+        word, rest = match.group(1), match.group(2) or ""
+        if not word:
+            return match.group(0)
+        if word != "column":
+            rest = _LOCATION_RE.sub(swap, rest)
+        return gettext(LOCATION_WORDS[word]) + rest
+    return _LOCATION_RE.sub(swap, path)
 
 
 class UserFacingError(ValueError):
@@ -46,7 +70,7 @@ class UserFacingError(ValueError):
         except (KeyError, IndexError, ValueError):
             pass
         if self.path:
-            text = f"{text} ({self.path})"
+            text = f"{text} ({localize_location(str(self.path), gettext)})"
         return text
 
 

@@ -17,6 +17,8 @@ BOM = "\ufeff"
 #: Biggest CSV accepted (characters); an HR sheet of 50 roles x 300 competences fits easily.
 MAX_CSV_CHARS = 2_000_000
 MAX_ROWS = 5_000
+#: Longest cell (Python's csv default, checked here because the csv limit is process-wide).
+MAX_CELL_CHARS = 131_072
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -72,6 +74,9 @@ def read(text: str) -> Table:
         for cells in reader:
             if not any(c.strip() for c in cells):
                 continue
+            if any(len(c) > MAX_CELL_CHARS for c in cells):
+                raise UserFacingError(N_("A cell is too long (at most {limit} characters)."),
+                                      path=f"row {reader.line_num}", limit=MAX_CELL_CHARS)
             if len(rows) >= MAX_ROWS:
                 raise UserFacingError(N_("The file has too many rows (at most {limit})."),
                                       limit=MAX_ROWS)

@@ -24,7 +24,14 @@ MAX_PENDING = 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t")
 
-csv.field_size_limit(MAX_FIELD)
+
+
+def _allow_long_fields() -> None:
+    """Raise the csv module's field limit for report files.  The limit is process-wide, so it
+    is raised only when a report file is opened (the HR command line), never on import: a
+    block's own spreadsheet imports in the LMS keep their smaller bound."""
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)
 
 
 class _Feed:
@@ -136,6 +143,7 @@ class CsvFile:
                  lazy_last: str | None = None) -> None:
         """``lazy_last``: the (folded) name of a last column whose values are big and mostly
         not needed (the LMS's ``state``); see :class:`Lazy`."""
+        _allow_long_fields()
         self.path = str(path)
         self.name = os.path.basename(self.path)
         self.size = os.path.getsize(self.path)

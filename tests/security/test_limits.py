@@ -187,7 +187,6 @@ def _schema(name: str, pointer: str):
 
 def _content_bounds() -> list[tuple[str, str, int]]:
     """``(row of the page, number as the page writes it, the value in the code)``."""
-    import csv
 
     from competency_xblock import atlas_lookup
     from competency_xblock.atlas import gaps, search, sources
@@ -226,7 +225,7 @@ def _content_bounds() -> list[tuple[str, str, int]]:
          _schema("competency-submit", "properties/ratings/maxProperties")),
         ("Self-assessment CSV import", "2,000,000 characters", tabular.MAX_CSV_CHARS),
         ("Self-assessment CSV import", "5,000 rows", tabular.MAX_ROWS),
-        ("Self-assessment CSV import", "131,072 characters per cell", csv.field_size_limit()),
+        ("Self-assessment CSV import", "131,072 characters per cell", tabular.MAX_CELL_CHARS),
         ("Self-assessment history", "50 assessments", assessment.MAX_HISTORY),
         ("Atlas (inline or named)", "2,000 units",
          _schema("atlas", "properties/units/maxItems")),
