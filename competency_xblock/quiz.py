@@ -134,12 +134,19 @@ def _sanitise(view: dict) -> dict:
 #: default bank, seconds for a bank at its 2,000-question limit).
 _BANKS: OrderedDict[str, Bank] = OrderedDict()
 _BANKS_KEPT = 16
+#: The settings that grade a submitted attempt and shape its result (``attempts.submit``,
+#: ``status``, ``final_score``, the result view, the xAPI statement).  The others
+#: (draw mode, size, topics, shuffling) only matter when an attempt is opened.
+GRADING_FIELDS = ("pass_threshold", "max_attempts", "grade_policy", "show_answer",
+                  "show_explanations")
 
 
-def _checked_bank(key: str, data: dict) -> Bank:
+def _checked_bank(key: str, data) -> Bank:
+    """``data``: the bank's dict, or a function returning it (called only on a cache miss)."""
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     bank = _BANKS.get(digest)
     if bank is None:
+        data = data() if callable(data) else data
         problems = validate_bank(data)
         if problems:
             raise UserFacingError(N_("The quiz is not set up correctly; please tell the "
@@ -236,8 +243,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
     )
     show_explanations = String(
         display_name="Show explanations",
-        help="after_submit: explanations after every submitted attempt; with_answers: only when "
-             "the correct answers are shown.",
+        help="after_submit: explanations and the feedback on the chosen answers after every "
+             "submitted attempt; with_answers: only when the correct answers are shown.",
         scope=Scope.settings,
         default="after_submit",
         values=({"display_name": "After every submit", "value": "after_submit"},
@@ -272,10 +279,11 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
 
     def question_bank(self) -> Bank:
         cached = getattr(self, "_bank_cache", None)
-        data = self.bank_data()
-        key = json.dumps(data, sort_keys=True) if self.bank else "default"
+        stored = self.bank
+        key = json.dumps(stored, sort_keys=True) if stored else "default"
         if cached is None or cached[0] != key:
-            cached = (key, _checked_bank(key, data))
+            # The shipped bank (100 KB of JSON) is only read when it is not cached yet.
+            cached = (key, _checked_bank(key, lambda: stored or default_bank_data()))
             self._bank_cache = cached
         return cached[1]
 
@@ -295,6 +303,11 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
 
     def quiz_settings(self) -> QuizSettings:
         return QuizSettings.from_dict(self.settings_data())
+
+    def grading_settings(self) -> QuizSettings:
+        """The settings grading needs (:data:`GRADING_FIELDS`), without reading the draw
+        settings from storage: for ``submit`` only, which never opens an attempt."""
+        return QuizSettings.from_dict({name: getattr(self, name) for name in GRADING_FIELDS})
 
     # ---- grading (LMS semantics) -----------------------------------------------------------
     def max_score(self):
@@ -328,6 +341,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
 
     def rescore(self, only_if_higher):
         """Rescore after an author fixed a key: update the stored results, grade and score."""
+        if not self.allows_rescore():  # as ScorableXBlockMixin.rescore
+            raise TypeError("This quiz does not allow rescoring.")
         if not self.has_submitted_answer():
             raise ValueError("Cannot rescore an unanswered quiz.")
         new_score = self.calculate_score()
@@ -466,7 +481,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
     @json_api("quiz-submit")
     def submit(self, data, suffix=""):
         """Grade an attempt on the server; publish grade and completion once per attempt."""
-        bank, settings = self.question_bank(), self.quiz_settings()
+        self.read_fields("bank", *GRADING_FIELDS, "quiz_state")  # one storage read each
+        bank, settings = self.question_bank(), self.grading_settings()
         opened = (self.quiz_state or {}).get("open") or {}
         state, result, replayed = attempts.submit(self.quiz_state, bank, settings,
                                                   data["attempt"], data["answers"])

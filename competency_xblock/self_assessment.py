@@ -6,15 +6,18 @@ State: the learner's role and unit live in ``Scope.preferences`` (remembered acr
 this kind); the current assessment, the history and the draft in ``Scope.user_state``; the
 authored setup (framework, roles, units, profiles, resources, reassessment policy) in one
 ``Scope.content`` document validated by ``schemas/competency-block.schema.json``.  Staff
-figures come from ``responses`` (``Scope.user_state_summary``: every learner's latest
-assessment, keyed by anonymous id); a learner's own entry is rewritten on each of their
-requests, so an update lost to two simultaneous submits heals itself.
+figures come from ``responses`` (``Scope.user_state_summary``): a bounded tally per role and
+unit (learners counted, histogram of self-rated levels per competence; see
+:mod:`competency_xblock.competency.aggregate`), whose size does not grow with the number of
+learners.  A submit or an erasure subtracts the learner's previous contribution (from their
+own current assessment) and adds the new one, applied under the block-wide shared lock.
 
 Grading is participation only: 1.0 once submitted, never a grade on self-rated levels.
 """
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict
 from functools import lru_cache
 
@@ -41,7 +44,7 @@ from competency_xblock.core.base import CompetencyBlockBase, render_template
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import defer_shared_update, json_api
 from competency_xblock.core.olx import AuthoredOlxMixin
-from competency_xblock.core.studio import ContentInvalidError, StudioMixin
+from competency_xblock.core.studio import STUDIO_TEXT, ContentInvalidError, StudioMixin
 from competency_xblock.text import N_, NP_, UserFacingError
 
 UI_TEXT = {
@@ -134,21 +137,83 @@ UI_TEXT = {
     "clear_confirm": N_("Yes, delete my data"),
     "clear_cancel": N_("Cancel"),
     "cleared": N_("Your self-assessment data has been deleted."),
+    "attribution_source": N_("Source: {source}. Licence: {licence}."),
+    "translation_note": N_("The text in this language is a translation by the providers of "
+                           "this course, not an official translation by the publisher."),
+}
+#: The Studio panel for spreadsheets and files (under the field editor).
+STUDIO_IO_TEXT = {
+    "io_heading": N_("Spreadsheets and files"),
+    "io_intro": N_("HR can keep the role profiles (role × competence → expected level) in a "
+                   "spreadsheet: download them, edit them in Excel and import them again. A "
+                   "framework can be imported as a spreadsheet or as JSON. Every problem is "
+                   "listed and nothing is saved until there are none."),
+    "import_legend": N_("Import a file"),
+    "import_kind": N_("What the file holds"),
+    "kind_profiles": N_("Role profiles (CSV spreadsheet)"),
+    "kind_framework": N_("Competency framework (CSV spreadsheet or JSON)"),
+    "kind_setup": N_("The whole setup (JSON)"),
+    "import_file": N_("File"),
+    "import_file_help": N_("A .csv file (semicolons or commas, as Excel saves it) or a .json "
+                           "file."),
+    "import_check": N_("Check the file"),
+    "import_save": N_("Import and save"),
+    "import_no_file": N_("Choose a file first."),
+    "import_checked": N_("The file has no problems. Nothing was saved yet."),
+    "import_saved": N_("Imported and saved. The Setup (JSON) field above shows the result."),
+    "export_heading": N_("Download"),
+    "export_profiles": N_("Role profiles (CSV)"),
+    "export_framework_csv": N_("Framework (CSV)"),
+    "export_framework_json": N_("Framework (JSON)"),
+    "export_setup": N_("Whole setup (JSON)"),
+    "exported": N_("Downloaded {filename}."),
+    "error": N_("Something went wrong. Please try again."),
 }
 STATUS_TEXT = report.STATUS_TEXT
 DRAFT_KEYS = ("role", "unit", "ratings", "saved_at")
 
 
+#: Characters XML 1.0 cannot hold (U+FFFE, U+FFFF, surrogates) or that are invisible controls
+#: (DEL and C1, often left by text pasted from old Windows programs): written as JSON \\u escapes.
+_NOT_FOR_OLX = re.compile("[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 class JsonDict(Dict):
-    """A Dict field whose OLX text keeps æøå and emoji readable (not \\u escapes)."""
+    """A Dict field whose OLX text is JSON that keeps æøå and emoji readable (not \\u escapes).
+
+    XBlock reads such fields with YAML, which refuses or silently changes some characters
+    (U+0085 becomes a line break) and turns a JSON mistake into a parser trace; here OLX text
+    is read as JSON and a mistake is reported with its line.
+    """
 
     def to_string(self, value):
-        return json.dumps(self.to_json(value), ensure_ascii=False, indent=2, sort_keys=True)
+        text = json.dumps(self.to_json(value), ensure_ascii=False, indent=2, sort_keys=True)
+        return _NOT_FOR_OLX.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+    def from_string(self, serialized):
+        if not (serialized or "").strip():
+            return self.enforce_type({})
+        try:
+            value = schemas.loads(serialized)
+        except UserFacingError as error:
+            raise UserFacingError(N_("The <option:{field}> element of the self-assessment is "
+                                     "not usable: {problem}"), field=self.name,
+                                  problem=error.render()) from None
+        if not isinstance(value, dict):
+            raise UserFacingError(N_("The <option:{field}> element of the self-assessment must "
+                                     "hold a JSON object ({{...}})."), field=self.name)
+        return self.enforce_type(value)
 
 
 @lru_cache(maxsize=32)
 def _parse_setup(text: str) -> BlockContent:
     return BlockContent.from_dict(json.loads(text))
+
+
+@lru_cache(maxsize=1)
+def _example_content() -> BlockContent:
+    """The shipped example, parsed once per process (it is part of the installed package)."""
+    return _parse_setup(json.dumps(example_dict(), sort_keys=True, ensure_ascii=False))
 
 
 class RatingsError(UserFacingError):
@@ -203,7 +268,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
     draft = Dict(scope=Scope.user_state, default={}, help="Unsubmitted ratings.")
     raw_earned = Float(scope=Scope.user_state, default=0.0, help="Participation score.")
     responses = Dict(scope=Scope.user_state_summary, default={},
-                     help="Latest assessment per anonymous learner id, for the staff view.")
+                     help="Staff figures: per role and unit the learners counted and a "
+                          "histogram of self-rated levels per competence (no learner ids).")
 
     editable_fields = ("display_name", "setup", "graded", "weight", "min_group_size")
     css_files = ("public/css/common.css", "public/css/self_assessment.css")
@@ -217,8 +283,9 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
 
     def content(self) -> BlockContent:
         """The parsed setup; raises :class:`ProblemsError` (e.g. after a bad OLX import)."""
-        return _parse_setup(json.dumps(self.setup_document(), sort_keys=True,
-                                       ensure_ascii=False))
+        if not self.setup:
+            return _example_content()  # (not re-read and re-serialised on every request)
+        return _parse_setup(json.dumps(self.setup, sort_keys=True, ensure_ascii=False))
 
     def role_id(self, content: BlockContent) -> str | None:
         if content.fixed_role:
@@ -251,6 +318,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         ctx["form_hidden"] = bool(self.assessment)
         ctx["result_html"] = self.render_result(content, text) if self.assessment else ""
         ctx["has_data"] = self.has_learner_data()
+        ctx["attribution"] = self.attribution(content, text)
         if ctx["staff"]:
             ctx["staff_html"] = self.render_staff(content, text, None, None, wrapper=True)
         return self.fragment("self_assessment.html", ctx, {"text": text})
@@ -271,6 +339,29 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         document = content.to_dict()
         document["framework"] = content.framework.to_dict()
         return {**data, "content": document}
+
+    def attribution(self, content: BlockContent, text: dict) -> dict:
+        """Where the framework comes from (CC BY needs it where the text is shown) and, when
+        the learner reads a translated language, that the translation is not official."""
+        framework = content.framework
+        info = framework.attribution or {}
+        if not info:
+            return {}
+        source, licence = info.get("source", ""), info.get("licence", "")
+        url = info.get("url", "")
+        language = (self.language or "").lower().replace("_", "-").split("-")[0]
+        title = framework.title
+        shown_in = language if isinstance(title, dict) and title.get(language) else ""
+        return {
+            "notice": self.localized(info.get("notice")),
+            "source": (text["attribution_source"].format(source=source.rstrip("."),
+                                                       licence=licence or "–")
+                       if source else ""),
+            # Only web addresses become links: a "javascript:" URL never reaches an href.
+            "url": url if re.match(r"^https?://[^\s]+$", url) else "",
+            "translation": (text["translation_note"]
+                            if shown_in and shown_in in (info.get("translations") or {}) else ""),
+        }
 
     def render_form(self, content: BlockContent, text: dict) -> str:
         role_id, unit_id = self.role_id(content), self.unit_id(content)
@@ -392,10 +483,11 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                      unit: str | None, wrapper: bool = False) -> str:
         framework = content.framework
         k = self.k()
-        records = [Assessment.from_dict(r) for r in self.responses.values()]
-        summary = aggregate.summarize(framework, records, k, role=role, unit=unit,
+        summary = aggregate.summarize(framework, self.responses, k, role=role, unit=unit,
                                       roles=[r.id for r in content.roles],
-                                      units=[u.id for u in content.units])
+                                      units=[u.id for u in content.units],
+                                      expected={r.id: content.expected(r.id)
+                                                for r in content.roles})
         hidden = text["staff_hidden"].format(k=k)
 
         def shown(value):
@@ -474,27 +566,28 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             unit = content.fixed_unit
         return role, unit or None
 
-    def _remember(self, role: str | None, unit: str | None) -> None:
-        if role:
+    def _remember(self, role: str | None, unit: str | None,
+                  content: BlockContent | None = None) -> None:
+        """Keep the learner's choice for the other blocks of this kind.  A role or unit the
+        author fixed for this block is not the learner's choice: it is not stored (nor
+        overwrites the learner's own preference)."""
+        if role and not (content is not None and role == content.fixed_role):
             self.preferred_role = role
-        if unit:
+        if unit and not (content is not None and unit == content.fixed_unit):
             self.preferred_unit = unit
 
-    def _refresh_response(self) -> None:
-        """Keep this learner's entry in the staff figures equal to their current assessment."""
-        if not self.assessment:
-            return
-        key, record = self.learner_id(), dict(self.assessment)
+    def _update_figures(self, old: dict | None, new: dict | None) -> None:
+        """Move this learner's part of the staff figures from assessment ``old`` to ``new``.
 
-        def put(responses: dict):
-            if responses.get(key) == record:
-                return None
-            responses[key] = record
-            return responses
-
-        # Applied after this request's save under a block-wide lock, on the stored value:
-        # learners submitting at the same moment keep each other's entries.
-        defer_shared_update(self, "responses", put)
+        Applied after this request's save, under a block-wide lock, to the value read afresh
+        from storage: learners submitting at the same moment keep each other's counts, and a
+        rejected request changes nothing.  A stored value in the legacy per-learner shape is
+        converted on the way (this learner's own entry replaced by ``new``).
+        """
+        key = self.learner_id()
+        old, new = (dict(old) if old else None), (dict(new) if new else None)
+        defer_shared_update(self, "responses",
+                            lambda stored: aggregate.update_tally(stored, key, old, new))
 
     @json_api("competency-select")
     def select(self, data, suffix=""):
@@ -502,8 +595,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         content = self._content_for_handler()
         role, unit = self._role_and_unit(content, data)
         self._check(content, role, unit, {}, complete=False)
-        self._remember(role, unit)
-        self._refresh_response()
+        self._remember(role, unit, content)
         text = self.ui_text(UI_TEXT)
         return {"form_html": self.render_form(content, text), "message": text["selected"]}
 
@@ -514,12 +606,12 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         ratings = self._check(content, role, unit, data["ratings"], complete=False)
         self.draft = {"role": role, "unit": unit, "ratings": ratings,
                       "saved_at": _now_iso()}
-        self._remember(role, unit)
-        self._refresh_response()
+        self._remember(role, unit, content)
         return {"message": self.gettext(UI_TEXT["draft_saved"]), "saved": len(ratings)}
 
     @json_api("competency-submit")
     def submit(self, data, suffix=""):
+        self.read_fields("setup", "assessment", "history", "draft", "graded")  # one read each
         content = self._content_for_handler()
         role, unit = self._role_and_unit(content, data)
         decision = can_reassess(content.reassessment, self.assessment.get("submitted_at"))
@@ -530,11 +622,13 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             raise UserFacingError(UI_TEXT["reassess_never"])
         ratings = self._check(content, role, unit, data["ratings"], complete=True)
         record = Assessment.create(content, role, unit, ratings)
+        previous = self.assessment
         self.assessment = record.to_dict()
         self.history = append_history(self.history, record)
-        self.draft = {}
-        self._remember(role, unit)
-        self._refresh_response()
+        if self.draft:
+            self.draft = {}  # (no write when there is no draft)
+        self._remember(role, unit, content)
+        self._update_figures(previous, self.assessment)
         self.raw_earned = 1.0
         if self.graded:
             self.publish_grade(1.0, 1.0)
@@ -560,22 +654,15 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         """Delete everything this learner stored in this block (their right to erasure).
 
         The assessment, history and draft, the role and unit remembered for this kind of block,
-        the learner's entry in the staff figures and the participation score; a graded block
+        the learner's counts in the staff figures and the participation score; a graded block
         publishes 0 and completion goes back to 0.  Needs ``{"confirm": true}``.
         """
-        had_score = bool(self.assessment) and self.raw_earned
+        previous = self.assessment
+        had_score = bool(previous) and self.raw_earned
         for name in ("assessment", "history", "draft", "raw_earned", "preferred_role",
                      "preferred_unit"):
             self.fields[name].delete_from(self)
-        key = self.learner_id()
-
-        def remove(responses: dict):
-            if key not in responses:
-                return None
-            del responses[key]
-            return responses
-
-        defer_shared_update(self, "responses", remove)
+        self._update_figures(previous, None)  # (their counts go; nothing else identifies them)
         if self.graded and had_score:
             self.publish_grade(0.0, 1.0)
         self.publish_completion(0.0)
@@ -605,7 +692,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
     def import_data(self, data, suffix=""):
         """Studio: replace the setup, the framework or the role profiles from JSON or CSV."""
         document = json.loads(json.dumps(self.setup_document()))
-        kind, fmt, text = data["kind"], data["format"], data["text"]
+        # Notepad and Excel start UTF-8 files with a byte-order mark; JSON does not allow one.
+        kind, fmt, text = data["kind"], data["format"], data["text"].lstrip("\ufeff")
         try:
             if kind == "setup":
                 if fmt != "json":
@@ -654,6 +742,22 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                 raise UserFacingError(N_("The whole setup can only be exported as JSON."))
             text = dump_json(content)
         return {"text": text, "filename": f"competency-{kind}.{fmt}"}
+
+    # ---- Studio ---------------------------------------------------------------------------
+    def studio_view(self, context=None):
+        """The field editor plus a panel to import and download spreadsheets and files
+        (``import_data``/``export_data``); ``self_assessment.js`` binds both."""
+        fragment = super().studio_view(context)
+        io_text = self.ui_text(STUDIO_IO_TEXT)
+        fragment.add_content(render_template("self_assessment_studio.html", {
+            "dom_id": self.dom_id, "block": self, "text": io_text}))
+        fragment.add_css_url(self.runtime.local_resource_url(
+            self, "public/css/self_assessment.css"))
+        fragment.add_javascript_url(self.runtime.local_resource_url(
+            self, "public/js/self_assessment.js"))
+        fragment.initialize_js("CompetencySelfAssessmentStudio", {
+            "text": self.ui_text(STUDIO_TEXT), "io_text": io_text, "language": self.language})
+        return fragment
 
     # ---- Studio validation ----------------------------------------------------------------
     def validate_field_data(self, validation, data):
@@ -713,6 +817,12 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
              '<option:setup>'
              + _escape_xml(json.dumps(dict(example_dict(), fixed_role="borgerservice",
                                            fixed_unit="borgerservice"),
+                                      ensure_ascii=False))
+             + "</option:setup></competency_self_assessment>"),
+            ("Self-assessment for caseworkers (role fixed, the learner chooses the unit)",
+             '<competency_self_assessment xmlns:option="http://code.edx.org/xblock/option" '
+             'display_name="Caseworkers: digital competences"><option:setup>'
+             + _escape_xml(json.dumps(dict(example_dict(), fixed_role="sagsbehandler"),
                                       ensure_ascii=False))
              + "</option:setup></competency_self_assessment>"),
         ]

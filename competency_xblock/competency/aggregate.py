@@ -12,16 +12,30 @@ Suppression rules, so that no figure about fewer than k learners can be read or 
 
 Known limit: a group of k or more who all gave the same rating reveals that rating for each
 of them; the figures are self-ratings, and k can be raised where that matters.
+
+What is stored (the *tally*, one JSON value per block): per (role, unit) group the number of
+learners counted and, per competence they were asked, a histogram of their self-rated levels
+("don't know" included).  Its size depends on roles x units x competences x levels, never
+on the number of learners, and it holds nothing that identifies a learner.  A learner's
+contribution (:func:`contribution`) is derived from their own current assessment, so a
+reassessment or an erasure subtracts the previous one and adds the new one
+(:func:`update_tally`).  Mean gap and "below expected" are computed when staff look, from
+the histograms and the role's expected levels at that moment.  Earlier releases stored a copy
+of every learner's latest assessment keyed by anonymous id (the *legacy* shape): it is read as
+it is and converted on the first write.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from competency_xblock.competency.assessment import Assessment
 from competency_xblock.competency.framework import DONT_KNOW, Framework
 
 MIN_K = 5
+#: ``format`` of the stored tally; a stored value without it is the legacy per-learner copy.
+TALLY_FORMAT = 2
+#: Unit key of learners without a unit (a block with no units).
+NO_UNIT = ""
 
 
 def effective_k(k: object = None) -> int:
@@ -46,6 +60,157 @@ def suppressed_cells(counts: Mapping[Hashable, int], k: int,
         if not visible:
             return hidden
         hidden.add(visible[0][2])
+
+
+# ---- the stored tally -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """The learners counted for one role and unit."""
+
+    role: str
+    unit: str | None
+    respondents: int
+    levels: Mapping[str, Mapping[str, int]]  # competence -> rating (level id/"dont_know") -> n
+
+
+Contribution = tuple  # (role, unit or None, {competence: rating})
+
+
+def contribution(record: Mapping | None) -> Contribution | None:
+    """What one learner's assessment (its stored dict) adds to the tally, or None.
+
+    Each competence expected of the learner's role when they submitted counts once, with
+    their rating or "don't know"; the expected levels themselves are not kept.
+    """
+    if not isinstance(record, Mapping):
+        return None
+    role, unit = record.get("role"), record.get("unit")
+    if not isinstance(role, str) or not role:
+        return None
+    unit = unit if isinstance(unit, str) and unit else None
+    expected = record.get("expected")
+    ratings = record.get("ratings")
+    expected = expected if isinstance(expected, Mapping) else {}
+    ratings = ratings if isinstance(ratings, Mapping) else {}
+    asked = {}
+    for comp in expected:
+        rating = ratings.get(comp, DONT_KNOW)
+        asked[str(comp)] = rating if isinstance(rating, str) and rating else DONT_KNOW
+    return role, unit, asked
+
+
+def is_tally(stored: object) -> bool:
+    return isinstance(stored, Mapping) and stored.get("format") == TALLY_FORMAT
+
+
+def empty_tally() -> dict:
+    return {"format": TALLY_FORMAT, "groups": {}}
+
+
+def tally_of(records: Iterable[Mapping]) -> dict:
+    """A tally counting each of ``records`` (stored assessment dicts) once."""
+    tally = empty_tally()
+    for record in records:
+        _apply(tally["groups"], contribution(record), 1)
+    return tally
+
+
+def load_tally(stored: object, drop: str | None = None) -> dict:
+    """The stored value as a tally: a tally as it is, the legacy per-learner copy (anonymous
+    id -> latest assessment) converted, without the entry of learner ``drop``; anything else
+    (nothing stored yet) as an empty tally.  The result shares entries with ``stored``."""
+    if is_tally(stored):
+        groups = stored.get("groups")
+        return {**stored, "groups": dict(groups) if isinstance(groups, Mapping) else {}}
+    if not isinstance(stored, Mapping):
+        return empty_tally()
+    return tally_of(record for key, record in stored.items() if key != drop)
+
+
+def update_tally(stored: object, learner: str, old: Mapping | None,
+                 new: Mapping | None) -> dict | None:
+    """The tally after learner ``learner`` replaced assessment ``old`` by ``new`` (either may
+    be None: first submit, erasure); None when nothing changes.
+
+    ``stored`` is not modified: the changed group entry is copied, the others are shared.  In
+    the legacy shape the learner's own entry is what counted them, so it is dropped instead of
+    subtracting ``old``.  A count never goes below zero (a learner whose earlier update was
+    lost is not subtracted from the others).
+    """
+    legacy = not is_tally(stored) and isinstance(stored, Mapping) and bool(stored)
+    remove = None if legacy else contribution(old)
+    add = contribution(new)
+    if not legacy and remove == add:
+        return None
+    tally = load_tally(stored, drop=learner)
+    _apply(tally["groups"], remove, -1)
+    _apply(tally["groups"], add, 1)
+    return tally
+
+
+def _apply(groups: dict, part: Contribution | None, sign: int) -> None:
+    """Add (``sign`` 1) or subtract (-1) one contribution, copying the entries it changes."""
+    if part is None:
+        return
+    role, unit, asked = part
+    by_unit = groups.get(role)
+    by_unit = dict(by_unit) if isinstance(by_unit, Mapping) else {}
+    key = unit or NO_UNIT
+    entry = _entry(by_unit.get(key))
+    entry["n"] = max(0, entry["n"] + sign)
+    levels = entry["levels"]
+    for comp, rating in asked.items():
+        histogram = levels.setdefault(comp, {})
+        count = max(0, histogram.get(rating, 0) + sign)
+        if count:
+            histogram[rating] = count
+        else:
+            histogram.pop(rating, None)
+        if not histogram:
+            del levels[comp]
+    if entry["n"]:
+        by_unit[key] = entry
+    else:
+        by_unit.pop(key, None)
+    if by_unit:
+        groups[role] = by_unit
+    else:
+        groups.pop(role, None)
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _entry(stored: object) -> dict:
+    """A fresh, well-formed copy of one stored group entry."""
+    stored = stored if isinstance(stored, Mapping) else {}
+    levels = stored.get("levels")
+    levels = levels if isinstance(levels, Mapping) else {}
+    copied = {}
+    for comp, histogram in levels.items():
+        if isinstance(histogram, Mapping):
+            counts = {str(r): _count(n) for r, n in histogram.items() if _count(n)}
+            if counts:
+                copied[str(comp)] = counts
+    return {"n": _count(stored.get("n")), "levels": copied}
+
+
+def groups_of(stored: object) -> Iterator[Group]:
+    """The groups of a stored tally (or of a legacy per-learner copy, converted)."""
+    tally = load_tally(stored)
+    for role, by_unit in tally["groups"].items():
+        if not isinstance(by_unit, Mapping):
+            continue
+        for unit, raw in by_unit.items():
+            entry = _entry(raw)
+            if entry["n"]:
+                yield Group(str(role), str(unit) or None, entry["n"], entry["levels"])
+
+
+# ---- the staff figures ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -106,37 +271,41 @@ def _cross_hidden(cells: dict[tuple, int], k: int) -> set:
     return hidden
 
 
-def summarize(framework: Framework, assessments: Iterable[Assessment], k: object = None,
+def summarize(framework: Framework, tally: object, k: object = None,
               role: str | None = None, unit: str | None = None,
-              roles: Iterable[str] = (), units: Iterable[str] = ()) -> Summary:
-    """Aggregate the latest assessment of each learner; ``role``/``unit`` filter the group.
+              roles: Iterable[str] = (), units: Iterable[str] = (),
+              expected: Mapping[str, Mapping[str, str]] | None = None) -> Summary:
+    """The staff figures from a stored tally; ``role``/``unit`` filter the group.
 
-    ``roles``/``units`` (the author's lists) fix the order of the count tables.
+    ``roles``/``units`` (the author's lists) fix the order of the count tables; ``expected``
+    (role -> competence -> expected level, as authored now) gives the gaps.
     """
     k = effective_k(k)
-    population = list(assessments)
-    total = len(population)
-    group = [a for a in population
-             if (role is None or a.role == role) and (unit is None or a.unit == unit)]
+    expected = expected or {}
+    population = list(groups_of(tally))
+    total = sum(g.respondents for g in population)
+    group = [g for g in population
+             if (role is None or g.role == role) and (unit is None or g.unit == unit)]
+    in_group = sum(g.respondents for g in group)
     filtered = role is not None or unit is not None
 
     role_counts = {r: 0 for r in roles}
     unit_counts = {u: 0 for u in units}
     cells: dict[tuple, int] = {}
-    for a in population:
-        role_counts[a.role] = role_counts.get(a.role, 0) + 1
-        if a.unit is not None:
-            unit_counts[a.unit] = unit_counts.get(a.unit, 0) + 1
-            cells[(a.role, a.unit)] = cells.get((a.role, a.unit), 0) + 1
+    for g in population:
+        role_counts[g.role] = role_counts.get(g.role, 0) + g.respondents
+        if g.unit is not None:
+            unit_counts[g.unit] = unit_counts.get(g.unit, 0) + g.respondents
+            cells[(g.role, g.unit)] = cells.get((g.role, g.unit), 0) + g.respondents
 
     if total < k:
         return Summary(k=k, respondents=None, total=None, role=role, unit=unit,
                        by_role=_shown(role_counts, set(role_counts)),
                        by_unit=_shown(unit_counts, set(unit_counts)),
                        by_role_unit=_shown(cells, set(cells)))
-    group_hidden = len(group) < k or (filtered and 0 < total - len(group) < k)
+    group_hidden = in_group < k or (filtered and 0 < total - in_group < k)
     summary = Summary(
-        k=k, respondents=None if group_hidden else len(group), total=total,
+        k=k, respondents=None if group_hidden else in_group, total=total,
         by_role=_shown(role_counts, suppressed_cells(role_counts, k)),
         by_unit=_shown(unit_counts, suppressed_cells(unit_counts, k)),
         by_role_unit=_shown(cells, _cross_hidden(cells, k)),
@@ -145,31 +314,40 @@ def summarize(framework: Framework, assessments: Iterable[Assessment], k: object
     if group_hidden:
         return summary
     for comp in framework.competences():
-        stats = _competence_stats(framework, comp.id, group, population, k, filtered)
+        stats = _competence_stats(framework, comp.id, group, population, k, filtered,
+                                  expected)
         if stats is not None:
             summary.competences.append(stats)
     return summary
 
 
-def _competence_stats(framework: Framework, comp_id: str, group: list[Assessment],
-                      population: list[Assessment], k: int,
-                      filtered: bool) -> CompetenceStats | None:
-    asked = [a for a in group if comp_id in a.expected]
+def _asked(groups: list[Group], comp_id: str) -> int:
+    return sum(sum(g.levels.get(comp_id, {}).values()) for g in groups)
+
+
+def _competence_stats(framework: Framework, comp_id: str, group: list[Group],
+                      population: list[Group], k: int, filtered: bool,
+                      expected: Mapping[str, Mapping[str, str]]) -> CompetenceStats | None:
+    asked = _asked(group, comp_id)
     if not asked:
         return None
-    asked_all = sum(1 for a in population if comp_id in a.expected)
-    if len(asked) < k or (filtered and 0 < asked_all - len(asked) < k):
+    asked_all = _asked(population, comp_id)
+    if asked < k or (filtered and 0 < asked_all - asked < k):
         return CompetenceStats(comp_id, None, None, None, None)
     distribution = {lv: 0 for lv in framework.level_ids + [DONT_KNOW]}
-    gaps = []
-    for a in asked:
-        rated = a.ratings.get(comp_id, DONT_KNOW)
-        if framework.level(rated) is None:
-            rated = DONT_KNOW
-        distribution[rated] += 1
-        expected = a.expected[comp_id]
-        if rated != DONT_KNOW and framework.level(expected) is not None:
-            gaps.append(framework.rank(expected) - framework.rank(rated))
-    mean_gap = round(sum(gaps) / len(gaps), 2) if len(gaps) >= k else None
-    with_gap = sum(1 for g in gaps if g > 0) if len(gaps) >= k else None
-    return CompetenceStats(comp_id, len(asked), distribution, mean_gap, with_gap)
+    rated_n = gap_sum = below = 0
+    for g in group:
+        target = (expected.get(g.role) or {}).get(comp_id)
+        target_rank = framework.rank(target) if framework.level(target) is not None else None
+        for rated, n in g.levels.get(comp_id, {}).items():
+            if framework.level(rated) is None:
+                rated = DONT_KNOW
+            distribution[rated] += n
+            if rated != DONT_KNOW and target_rank is not None:
+                gap = target_rank - framework.rank(rated)
+                rated_n += n
+                gap_sum += gap * n
+                below += n if gap > 0 else 0
+    mean_gap = round(gap_sum / rated_n, 2) if rated_n >= k else None
+    with_gap = below if rated_n >= k else None
+    return CompetenceStats(comp_id, asked, distribution, mean_gap, with_gap)

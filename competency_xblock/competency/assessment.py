@@ -31,9 +31,11 @@ def check_ratings(content: BlockContent, role_id: str | None, unit_id: str | Non
     """
     found: list[UserFacingError] = []
     role = content.role(role_id)
-    if role is None:
+    if not role_id:
+        found.append(UserFacingError(N_("Choose your role."), path="/role"))
+    elif role is None:
         found.append(UserFacingError(N_("Unknown role \"{role}\"; choose one from the list."),
-                                     path="/role", role=role_id or ""))
+                                     path="/role", role=role_id))
     if content.fixed_role and role_id != content.fixed_role:
         found.append(UserFacingError(N_("This block is for the role \"{role}\" only."),
                                      path="/role", role=content.fixed_role))

@@ -206,7 +206,7 @@ def problems(data: Any) -> list[UserFacingError]:
 
 def _framework_or_problems(spec: Mapping, found: list[UserFacingError]) -> Framework | None:
     if "ref" in spec:
-        if spec["ref"] in fw.BUILTIN_FRAMEWORKS:
+        if isinstance(spec["ref"], str) and spec["ref"] in fw.BUILTIN_FRAMEWORKS:
             return fw.load_builtin(spec["ref"])
         return None  # the schema already said the ref is unknown
     inner = fw.problems(spec, prefix="/framework")

@@ -129,6 +129,21 @@ class Framework:
             return self.levels[int(value) - 1].id
         return None
 
+    def resolve_competence(self, value: str) -> str | None:
+        """The competence id meant by ``value``: its id or its title in any language (case and
+        surrounding spaces ignored), as HR spreadsheets name competences either way."""
+        value = (value or "").strip()
+        if not value:
+            return None
+        if self.competence(value):
+            return value
+        folded = value.casefold()
+        for comp in self.competences():
+            if comp.id.casefold() == folded or any(
+                    v.strip().casefold() == folded for v in text_variants(comp.title)):
+                return comp.id
+        return None
+
     def _competence_index(self) -> dict[str, Competence]:
         cached = self.__dict__.get("_index")
         if cached is None:

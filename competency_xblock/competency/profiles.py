@@ -20,8 +20,20 @@ from competency_xblock.text import N_, LocalizedText, UserFacingError, pick_lang
 
 Profiles = dict[str, dict[str, str]]  # role id -> competence id -> level id
 
+#: Most roles a block has (``roles`` in competency-block.schema.json).
+MAX_ROLES = 50
 #: Informational columns of the wide CSV that are not roles.
-INFO_COLUMNS = ("competence", "area", "title", "competence_title", "area_title")
+INFO_COLUMNS = ("competence", "area", "title", "competence_title", "area_title", "description")
+#: Other headings HR sheets use for our columns (Danish, or with spaces), lower-cased.
+COLUMN_ALIASES = {
+    "kompetence": "competence", "competence id": "competence", "competence_id": "competence",
+    "kompetence-id": "competence", "kompetence id": "competence",
+    "område": "area", "omraade": "area", "kompetenceområde": "area",
+    "titel": "title", "kompetencens navn": "title", "competence title": "competence_title",
+    "beskrivelse": "description",
+    "rolle": "role", "niveau": "level", "forventet niveau": "level", "expected level": "level",
+    "expected_level": "level",
+}
 
 
 @dataclass(frozen=True)
@@ -108,28 +120,36 @@ def import_csv(text: str, framework: Framework, roles: Iterable[Role] = ()) -> P
 
     Role columns may be headed by the role id or its title in any language.
     """
-    table = tabular.read(text)
+    table = _canonical(tabular.read(text))
     header, rows = table.header, table.rows
     roles = list(roles)
     if {"role", "competence", "level"} <= set(header):
+        if found := _duplicate_columns(header, {}):
+            raise ProblemsError(found)
         return _import_long(rows, framework, roles)
     if "competence" not in header:
         raise ProblemsError([UserFacingError(
             N_("The header needs a \"competence\" column (wide) or \"role\", \"competence\" "
                "and \"level\" columns (long)."), path="row 1")])
-    found: list[UserFacingError] = []
     role_columns = [h for h in header if h and h not in INFO_COLUMNS]
+    if len(role_columns) > MAX_ROLES:
+        raise ProblemsError([UserFacingError(
+            N_("The sheet has {count} role columns; a block has at most {limit} roles."),
+            path="row 1", count=len(role_columns), limit=MAX_ROLES)])
+    found: list[UserFacingError] = []
     if not role_columns:
         found.append(UserFacingError(N_("The header names no role column."), path="row 1"))
-    column_roles = {h: _role_for(table.titles[h], roles) for h in role_columns}
+    index = _role_index(roles)
+    column_roles = {h: _role_for(table.titles[h], roles, index) for h in role_columns}
+    found += _duplicate_columns(header, column_roles)
     profiles: Profiles = {column_roles[h].id: {} for h in role_columns}
     seen: dict[str, int] = {}
     for row in rows:
-        comp_id = row.get("competence")
-        if framework.competence(comp_id) is None:
+        comp_id = framework.resolve_competence(row.get("competence"))
+        if comp_id is None:
             found.append(UserFacingError(
                 N_("Unknown competence \"{competence}\": it is not in the framework."),
-                path=row.where("competence"), competence=comp_id))
+                path=row.where("competence"), competence=row.get("competence")))
             continue
         if comp_id in seen:
             found.append(UserFacingError(
@@ -158,16 +178,17 @@ def _import_long(rows, framework: Framework, roles: list[Role]) -> ProfilesImpor
     profiles: Profiles = {}
     new: dict[str, Role] = {}
     known = {r.id for r in roles}
+    index = _role_index(roles)
     for row in rows:
-        role = _role_for(row.get("role"), roles)
-        comp_id = row.get("competence")
+        role = _role_for(row.get("role"), roles, index)
+        comp_id = framework.resolve_competence(row.get("competence"))
         if not row.get("role"):
             found.append(UserFacingError(N_("The role is missing."), path=row.where("role")))
             continue
-        if framework.competence(comp_id) is None:
+        if comp_id is None:
             found.append(UserFacingError(
                 N_("Unknown competence \"{competence}\": it is not in the framework."),
-                path=row.where("competence"), competence=comp_id))
+                path=row.where("competence"), competence=row.get("competence")))
             continue
         value = row.get("level")
         if not value:
@@ -190,6 +211,38 @@ def _import_long(rows, framework: Framework, roles: list[Role]) -> ProfilesImpor
     return ProfilesImport(profiles, tuple(new.values()))
 
 
+def _canonical(table: tabular.Table) -> tabular.Table:
+    """The table with other known headings (``Kompetence``, ``Niveau`` ...) renamed to ours."""
+    rename = {h: COLUMN_ALIASES.get(h, h) for h in table.header}
+    if all(h == new for h, new in rename.items()):
+        return table
+    header = [rename[h] for h in table.header]
+    titles = {rename[h]: typed for h, typed in table.titles.items()}
+    rows = [tabular.Row(row.line, {rename.get(k, k): v for k, v in row.cells.items()})
+            for row in table.rows]
+    return tabular.Table(header, titles, rows)
+
+
+def _duplicate_columns(header: list[str], column_roles: Mapping[str, Role]
+                       ) -> list[UserFacingError]:
+    """Two columns with the same heading, or two headings for the same role: one of them
+    would silently win, so both are reported."""
+    found = []
+    first: dict[str, int] = {}
+    for number, column in enumerate(header, start=1):
+        if not column:
+            continue
+        key = "role:" + column_roles[column].id if column in column_roles else column
+        if key in first:
+            found.append(UserFacingError(
+                N_("Columns {first} and {second} mean the same (\"{column}\"); keep one."),
+                path="row 1", first=first[key], second=number,
+                column=key.removeprefix("role:")))
+        else:
+            first[key] = number
+    return found
+
+
 def _bad_level(value: str, framework: Framework, where: str) -> UserFacingError:
     return UserFacingError(
         N_("\"{value}\" is not a level on the scale; use one of: {allowed}."),
@@ -197,13 +250,21 @@ def _bad_level(value: str, framework: Framework, where: str) -> UserFacingError:
         allowed=", ".join(f"{lv.id} ({i})" for i, lv in enumerate(framework.levels, 1)))
 
 
-def _role_for(header: str, roles: list[Role]) -> Role:
-    """The known role a column header means (id or title in any language), else a new one."""
-    folded = header.strip().casefold()
+def _role_index(roles: list[Role]) -> dict[str, Role]:
+    """Folded id and titles (any language) -> role; the first role wins a shared title."""
+    index: dict[str, Role] = {}
     for role in roles:
-        if role.id.casefold() == folded or any(
-                v.strip().casefold() == folded for v in text_variants(role.title)):
-            return role
+        for name in [role.id] + text_variants(role.title):
+            index.setdefault(name.strip().casefold(), role)
+    return index
+
+
+def _role_for(header: str, roles: list[Role], index: dict[str, Role] | None = None) -> Role:
+    """The known role a column header means (id or title in any language), else a new one."""
+    index = _role_index(roles) if index is None else index
+    known = index.get(header.strip().casefold())
+    if known is not None:
+        return known
     return Role(id=_slug(header), title=header.strip())
 
 

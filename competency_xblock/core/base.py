@@ -139,6 +139,31 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
         """A number with the learner's decimal mark (Danish: decimal comma)."""
         return format_number(value, self.language, max_decimals)
 
+    # ---- field reads ---------------------------------------------------------------------
+    def read_fields(self, *names: str) -> None:
+        """Load fields a handler is about to read with ONE field-data read each.
+
+        A field read through its descriptor asks the field data ``has`` and then ``get``: two
+        storage round trips (two SQL statements in the workbench, whose store keeps a row per
+        scope) for every field that is set.  This asks ``get`` alone - its ``KeyError`` means
+        "not set", and the field's default is cached as the descriptor would cache it - and
+        leaves the value in the block's field cache, where the descriptor then finds it (and
+        tracks changes to it as usual).  Fields already read or changed are left alone; a
+        field the store cannot read this way is left to the descriptor.
+        """
+        cache = self._field_data_cache  # noqa: SLF001 - the descriptor's own cache
+        for name in names:
+            if name in cache:
+                continue
+            field = self.fields[name]
+            try:
+                value = field.from_json(self._field_data.get(self, name))
+            except KeyError:
+                value = field._get_default_value_to_cache(self)  # noqa: SLF001
+            except Exception:  # noqa: BLE001 - e.g. InvalidScopeError: the descriptor decides
+                continue
+            cache[name] = value
+
     # ---- settings ----------------------------------------------------------------------
     def block_settings(self) -> dict:
         configured = {}
@@ -193,7 +218,15 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
         for js in self.js_files:
             frag.add_javascript_url(self.runtime.local_resource_url(self, js))
         if self.js_init:
-            frag.initialize_js(self.js_init, json.loads(json.dumps(js_args or {})))
+            # The XBlock runtime's own wrapper writes json_init_args into a <script> element
+            # without escaping "</" (xblock.runtime.Runtime.wrap_xblock, used by the workbench;
+            # the LMS escapes it), so author text holding "</script><script>..." would run.
+            # Our arguments travel in the block's HTML instead, as JSON with "<", ">" and "&"
+            # escaped; CompetencyXBlockInit (common.js) reads them and calls ``js_init``.
+            data = (json.dumps(js_args or {}).replace("<", "\\u003c")
+                    .replace(">", "\\u003e").replace("&", "\\u0026"))
+            frag.add_content(f'<script type="application/json" data-cx-init-args>{data}</script>')
+            frag.initialize_js("CompetencyXBlockInit", {"init": self.js_init})
         return frag
 
     # ---- grades, completion, events ----------------------------------------------------

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.runtime.self_assessment_helpers import EXAMPLE, olx, ratings_for, setup_with, submit
+from tests.runtime.self_assessment_helpers import (
+    EXAMPLE,
+    OPTION_NS,
+    olx,
+    ratings_for,
+    setup_with,
+    submit,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "competency"
 
@@ -110,6 +117,27 @@ def test_profiles_csv_import_and_export_for_hr(workbench, block_usage):
     assert lines[0].endswith(";borgerservice;sagsbehandler;administrativ;leder")
 
 
+def test_studio_has_a_panel_for_spreadsheets_and_files(workbench, block_usage):
+    sid, _ = block_usage
+    page = workbench.render(sid, student="staff", view="studio_view", lang="da").html
+    panel = page.split("data-cx-sa-studio", 1)[1].split("</section>", 1)[0]
+    assert "CompetencySelfAssessmentStudio" in page
+    assert 'type="file"' in panel and "Importér og gem" in panel and "Kontrollér filen" in panel
+    for kind, fmt in (("profiles", "csv"), ("framework", "csv"), ("framework", "json"),
+                      ("setup", "json")):
+        assert f'data-cx-sa-export="{kind}" data-format="{fmt}"' in panel
+    assert "Rolleprofiler (CSV-regneark)" in panel
+
+
+def test_import_accepts_a_byte_order_mark_on_json(workbench, block_usage):
+    _, usage = block_usage
+    text = "\ufeff" + json.dumps(setup_with(reassessment={"mode": "never"}), ensure_ascii=False)
+    result = workbench.call(usage, "import_data", {"kind": "setup", "format": "json",
+                                                   "text": text}, student="staff")
+    assert result.status == 200, result.body
+    assert result.data["setup"]["reassessment"] == {"mode": "never"}
+
+
 def test_bad_csv_import_is_explained_and_changes_nothing(workbench, block_usage):
     _, usage = block_usage
     before = workbench.snapshot()
@@ -193,6 +221,38 @@ def test_olx_round_trip_keeps_everything_authored(_django):
     assert (again.display_name, again.graded, again.weight, again.min_group_size) == (
         "Selvvurdering – æøå & 🙂", True, 2.5, 7)
     assert export_olx(again) == exported
+
+
+def test_olx_round_trip_is_exact_for_characters_xml_or_yaml_would_break(_django):
+    """Text pasted from old Windows programs (DEL, C1 controls such as U+0085), U+FFFE and
+    line separators: the export stays well-formed XML and reads back to the same setup."""
+    from tests.helpers.workbench import export_olx, parse_olx
+
+    setup = kommune_setup()
+    setup["roles"][0]["title"] = {"en": "Front\x7f desk\x80\x85 \ufffe", "da": "Skranke\u2028🙂"}
+    block = parse_olx(olx())
+    block.setup = setup
+    exported = export_olx(block)
+    assert "Skranke\u2028🙂" in exported and "\\u0085" in exported and "\ufffe" not in exported
+    again = parse_olx(exported)
+    assert again.setup == setup
+    assert export_olx(again) == exported
+
+
+@pytest.mark.parametrize("body,message", [
+    ("{oops", "not valid JSON"),
+    ('["a list"]', "must hold a JSON object"),
+    ('{"roles": NaN}', "NaN"),
+])
+def test_olx_with_broken_setup_json_is_refused_with_a_clear_message(_django, body, message):
+    from competency_xblock.text import UserFacingError
+    from tests.helpers.workbench import parse_olx
+
+    text = (f"<competency_self_assessment {OPTION_NS}><option:setup>{body}</option:setup>"
+            "</competency_self_assessment>")
+    with pytest.raises(UserFacingError) as caught:
+        parse_olx(text)
+    assert "<option:setup>" in caught.value.render() and message in caught.value.render()
 
 
 def test_default_block_exports_no_setup(_django):

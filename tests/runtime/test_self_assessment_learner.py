@@ -65,6 +65,32 @@ def test_author_can_fix_role_and_unit_for_the_block(workbench):
     assert submit(workbench, usage, "carl").status == 200
 
 
+def test_fixed_role_still_lets_the_learner_choose_the_unit(workbench):
+    sid = workbench.scenario(olx(setup_with(fixed_role="borgerservice")))
+    rendered = workbench.render(sid, student="cleo")
+    html = rendered.html.split("data-cx-staff-area")[0]
+    assert 'name="role"' not in html and 'name="unit"' in html
+    assert "Citizen service (Borgerservice)</strong>" in html
+    # The unit list sends only the unit: the role is the author's.
+    chosen = workbench.call(rendered.usage_id, "select", {"unit": "jobcenter"}, student="cleo")
+    assert chosen.status == 200, chosen.body
+    assert '<option value="jobcenter" selected>' in chosen.data["form_html"]
+    other = workbench.scenario(olx(display_name="Another one"))  # remembered (preferences)
+    assert '<option value="jobcenter" selected>' in workbench.render(other, student="cleo").html
+    assert submit(workbench, rendered.usage_id, "cleo", unit="jobcenter").status == 200
+    assert workbench.state(rendered.usage_id, "cleo")["assessment"]["unit"] == "jobcenter"
+
+
+def test_select_without_a_role_asks_for_one(workbench, usage):
+    # A learner with no role remembered (preferences are shared by every block of this kind).
+    workbench.call(usage, "select", {"role": "pilot"}, student="no-role-yet")  # their rows
+    before = workbench.snapshot()
+    result = workbench.call(usage, "select", {"unit": "jobcenter"}, student="no-role-yet")
+    assert result.status == 400
+    assert result.data["messages"] == ["Choose your role."]
+    assert workbench.snapshot() == before
+
+
 def test_draft_is_saved_and_restored(workbench):
     sid = workbench.scenario(olx())
     usage = workbench.render(sid, student="dina").usage_id
@@ -172,6 +198,36 @@ def test_policy_after_days_says_when(workbench):
     assert second.status == 400
     # The date as the learner's language writes it (core.formatting), not ISO.
     assert re.search(r"again from \d{1,2} [A-Z][a-z]+ \d{4}\.", second.data["error"])
+
+
+def test_digcomp_is_attributed_and_the_danish_text_marked_as_a_translation(workbench):
+    sid = workbench.scenario(olx())
+    english = workbench.render(sid, student="ole", lang="en").html
+    footer = english.split("data-cx-attribution", 1)[1].split("</footer>", 1)[0]
+    assert "quoted from DigComp 3.0 (© European Union, CC BY 4.0)" in footer
+    assert 'href="https://joint-research-centre.ec.europa.eu/' in footer
+    assert "JRC144121. Licence: CC BY 4.0." in footer
+    assert "not an official translation" not in footer  # English is the original
+    danish = workbench.render(sid, student="ole", lang="da").html
+    footer = danish.split("data-cx-attribution", 1)[1].split("</footer>", 1)[0]
+    assert "hentet fra DigComp 3.0 (© Den Europæiske Union, CC BY 4.0)" in footer
+    assert "Licens: CC BY 4.0." in footer
+    assert "ikke en officiel oversættelse" in footer
+
+
+def test_own_framework_attribution_never_links_a_script_url(workbench):
+    from competency_xblock.competency.framework import load_builtin
+
+    framework = load_builtin().to_dict()
+    framework["attribution"] = {"source": "Vores ramme", "url": "javascript:alert(1)",
+                                "licence": "CC0", "translations": {"da": "Vores egen"}}
+    sid = workbench.scenario(olx(setup_with(framework=framework)))
+    html = workbench.render(sid, student="ole", lang="da").html
+    footer = html.split("data-cx-attribution", 1)[1].split("</footer>", 1)[0]
+    assert "Kilde: Vores ramme. Licens: CC0." in footer and "href" not in footer
+    del framework["attribution"]
+    plain = workbench.scenario(olx(setup_with(framework=framework)))
+    assert "data-cx-attribution" not in workbench.render(plain, student="ole").html
 
 
 def test_danish_learner_sees_danish(workbench):

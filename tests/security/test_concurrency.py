@@ -9,6 +9,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from competency_xblock.competency import aggregate
 from tests.runtime.self_assessment_helpers import olx, ratings_for, setup_with
 from tests.security.conftest import stored
 
@@ -35,6 +36,17 @@ def post_together(bench, requests: list[tuple[str, str, dict, str]]) -> list[tup
 
     with ThreadPoolExecutor(max_workers=len(requests)) as pool:
         return list(pool.map(send, requests))
+
+
+LEVELS = ("basic", "intermediate", "advanced", "highly_advanced")
+
+
+def shared_tally(bench, usage) -> dict:
+    """The self-assessment's stored staff tally (``responses``), straight from storage."""
+    summary = next(json.loads(state) for (scope, scope_id, user), state in stored(bench).items()
+                   if scope == "usage" and scope_id == usage and user is None)
+    assert aggregate.is_tally(summary["responses"]), summary
+    return summary["responses"]
 
 
 # --- one learner, twenty tabs -----------------------------------------------------------------
@@ -87,16 +99,52 @@ def test_self_assessment_parallel_learners_keep_every_aggregate(bench):
     learners = [f"crowd-{n}" for n in range(THREADS)]
     for learner in learners:  # pages are open before anyone submits
         bench.render(scenario, student=learner)
+    # Learner n rates every competence at level n % 4, so every count below needs every
+    # learner's update (a lost one shows as a missing count in its level).
     requests = [(usage, "submit", {"role": "borgerservice", "unit": "borgerservice",
-                                   "ratings": ratings_for("borgerservice")}, learner)
-                for learner in learners]
+                                   "ratings": ratings_for("borgerservice", LEVELS[n % 4])},
+                 learner) for n, learner in enumerate(learners)]
     results = post_together(bench, requests)
     assert [status for status, _ in results] == [200] * THREADS
-    summary = next(json.loads(state) for (scope, scope_id, user), state in stored(bench).items()
-                   if scope == "usage" and scope_id == usage and user is None)
-    assert sorted(summary["responses"]) == sorted(learners)
+    group = shared_tally(bench, usage)["groups"]["borgerservice"]["borgerservice"]
+    assert group["n"] == THREADS
+    assert len(group["levels"]) == len(ratings_for("borgerservice"))
+    assert all(histogram == {level: THREADS // 4 for level in LEVELS}
+               for histogram in group["levels"].values()), group["levels"]
     staff = bench.call(usage, "staff_summary", {}, student="staff")
     assert f": {THREADS}" in staff.data["html"]
+
+
+def test_self_assessment_parallel_reassessments_and_erasures_move_counts_exactly(bench):
+    """Twenty learners at once: half reassess into another unit and level, half delete their
+    data; the tally is exactly the recount of what each learner has stored afterwards."""
+    scenario = bench.scenario(olx(), "parallel reassessments self-assessment")
+    usage = bench.render(scenario, student="staff").usage_id
+    learners = [f"again-{n}" for n in range(THREADS)]
+    for learner in learners:
+        bench.render(scenario, student=learner)
+    first = post_together(bench, [(usage, "submit", {
+        "role": "sagsbehandler", "unit": "jobcenter",
+        "ratings": ratings_for("sagsbehandler", "basic")}, learner) for learner in learners])
+    assert [status for status, _ in first] == [200] * THREADS
+    requests = []
+    for n, learner in enumerate(learners):
+        if n % 2:
+            requests.append((usage, "clear_my_data", {"confirm": True}, learner))
+        else:
+            requests.append((usage, "submit", {
+                "role": "sagsbehandler", "unit": "social-sundhed",
+                "ratings": ratings_for("sagsbehandler", "advanced")}, learner))
+    results = post_together(bench, requests)
+    assert [status for status, _ in results] == [200] * THREADS
+    tally = shared_tally(bench, usage)
+    assert "jobcenter" not in tally["groups"]["sagsbehandler"]  # every old count removed
+    group = tally["groups"]["sagsbehandler"]["social-sundhed"]
+    assert group["n"] == THREADS // 2
+    assert all(h == {"advanced": THREADS // 2} for h in group["levels"].values())
+    recount = aggregate.tally_of(bench.state(usage, learner).get("assessment")
+                                 for learner in learners)
+    assert tally == recount
 
 
 def test_self_assessment_parallel_learners_and_drafts_lose_nothing(bench):
@@ -110,9 +158,9 @@ def test_self_assessment_parallel_learners_and_drafts_lose_nothing(bench):
                                           "ratings": ratings_for("sagsbehandler")}, f"mix-{n}"))
     results = post_together(bench, requests)
     assert [status for status, _ in results] == [200] * THREADS
-    summary = next(json.loads(state) for (scope, scope_id, user), state in stored(bench).items()
-                   if scope == "usage" and scope_id == usage and user is None)
-    assert sorted(summary["responses"]) == sorted(f"mix-{n}" for n in range(0, THREADS, 2))
+    group = shared_tally(bench, usage)["groups"]["sagsbehandler"]["jobcenter"]
+    assert group["n"] == THREADS // 2  # the submits; a draft is not counted
+    assert all(h == {"basic": THREADS // 2} for h in group["levels"].values())
 
 
 def test_atlas_parallel_learners_keep_every_gap_entry(bench):

@@ -60,7 +60,10 @@ function CompetencySelfAssessment(runtime, element, args) {
   }
 
   function payload(form, ratings) {
-    var unit = form.getAttribute("data-unit");
+    // The unit changes no question, so the unit list's current choice counts even when the
+    // learner did not press "Show my competences" again (e.g. a role fixed by the author).
+    var unitSelect = block.querySelector("[data-cx-select] select[name=unit]");
+    var unit = unitSelect ? unitSelect.value : form.getAttribute("data-unit");
     return {role: form.getAttribute("data-role"), unit: unit ? unit : null, ratings: ratings};
   }
 
@@ -243,4 +246,112 @@ function CompetencySelfAssessment(runtime, element, args) {
   wireResult();
   wireStaff();
   wireClear();
+}
+
+/* Studio: the field editor (studio.js) plus the panel for spreadsheets and files
+ * (self_assessment_studio.html): import a role-profile or framework sheet or a JSON file
+ * through import_data, download through export_data. */
+function CompetencySelfAssessmentStudio(runtime, element, args) {
+  "use strict";
+  CompetencyStudioEdit(runtime, element, args);
+  var C = window.CompetencyXBlock;
+  var root = C.root(element);
+  var text = (args && args.io_text) || {};
+  var panel = root.querySelector("[data-cx-sa-studio]");
+  if (!panel) { return; }
+  var form = panel.querySelector("[data-cx-sa-import]");
+  var errors = panel.querySelector("[data-cx-sa-io-errors]");
+  var status = panel.querySelector("[data-cx-sa-io-status]");
+
+  function say(message) {
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = message; }, 50);
+  }
+
+  function showErrors(message, details) {
+    errors.textContent = "";
+    errors.appendChild(C.el("p", {}, message));
+    if (details && details.length) {
+      var list = C.el("ul");
+      details.forEach(function (item) { list.appendChild(C.el("li", {}, item)); });
+      errors.appendChild(list);
+    }
+    errors.hidden = false;
+    errors.focus();
+  }
+
+  /* Text of a file: UTF-8, else Windows-1252 (Danish Excel's plain "CSV" keeps æøå so). */
+  function readFile(file) {
+    return file.arrayBuffer().then(function (buffer) {
+      try { return new TextDecoder("utf-8", {fatal: true}).decode(buffer); } catch (e) {
+        return new TextDecoder("windows-1252").decode(buffer);
+      }
+    });
+  }
+
+  function formatFor(kind, file, content) {
+    if (kind === "profiles") { return "csv"; }
+    if (kind === "setup") { return "json"; }
+    var json = /\.json$/i.test(file.name) || /^\s*\{/.test(content.replace(/^\uFEFF/, ""));
+    return json ? "json" : "csv";
+  }
+
+  function send(save) {
+    errors.hidden = true;
+    errors.textContent = "";
+    var input = form.querySelector("input[type=file]");
+    var file = input.files && input.files[0];
+    if (!file) {
+      showErrors(text.import_no_file || "");
+      input.focus();
+      return;
+    }
+    var kind = form.querySelector("select[name=kind]").value;
+    readFile(file).then(function (content) {
+      var payload = {kind: kind, format: formatFor(kind, file, content), text: content,
+                     save: save};
+      return C.postJson(runtime, root, "import_data", payload);
+    }).then(function (result) {
+      if (!result.ok) {
+        var data = result.data || {};
+        showErrors(data.error || text.error, data.messages || []);
+        return;
+      }
+      if (save) {
+        var setup = root.querySelector("[data-cx-field=setup] [data-cx-control]");
+        if (setup) { setup.value = JSON.stringify(result.data.setup, null, 2); }
+      }
+      say(save ? text.import_saved : text.import_checked);
+    });
+  }
+
+  form.addEventListener("submit", function (event) { event.preventDefault(); send(true); });
+  panel.querySelector("[data-cx-sa-check]").addEventListener("click", function () {
+    send(false);
+  });
+
+  Array.prototype.forEach.call(panel.querySelectorAll("[data-cx-sa-export]"), function (button) {
+    button.addEventListener("click", function () {
+      errors.hidden = true;
+      var payload = {kind: button.getAttribute("data-cx-sa-export"),
+                     format: button.getAttribute("data-format")};
+      if (args && (args.language === "da" || args.language === "en")) {
+        payload.language = args.language;
+      }
+      C.postJson(runtime, root, "export_data", payload).then(function (result) {
+        if (!result.ok) {
+          showErrors((result.data && result.data.error) || text.error);
+          return;
+        }
+        var type = payload.format === "csv" ? "text/csv" : "application/json";
+        var url = URL.createObjectURL(new Blob([result.data.text], {type: type}));
+        var link = C.el("a", {href: url, download: result.data.filename, hidden: "hidden"});
+        panel.appendChild(link);
+        link.click();
+        panel.removeChild(link);
+        window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+        say(C.format(text.exported || "", {filename: result.data.filename}));
+      });
+    });
+  });
 }

@@ -108,3 +108,37 @@ def test_new_role_ids_are_slugs_of_danish_titles(digcomp):
     result = pf.import_csv("competence;Økonomimedarbejder på Ærø\n1.1;1\n", digcomp, ROLES)
     assert result.new_roles[0].id == "oekonomimedarbejder-paa-aeroe"
     assert result.profiles == {"oekonomimedarbejder-paa-aeroe": {"1.1": "basic"}}
+
+
+def test_danish_headings_and_competences_named_by_title(digcomp):
+    """A sheet HR made themselves: Danish headings, a description column, competences by their
+    Danish or English title, roles by title."""
+    sheet = ("\ufeffKompetence;Område;Beskrivelse;Borgerservicemedarbejder;Caseworker\r\n"
+             "Beskyttelse af personoplysninger og privatliv;Sikkerhed;Vigtig;Avanceret;2\r\n"
+             " browsing, searching and filtering information ;Info;;1;\r\n")
+    result = pf.import_csv(sheet, digcomp, ROLES)
+    assert result.profiles == {"borgerservice": {"4.2": "advanced", "1.1": "basic"},
+                               "sagsbehandler": {"4.2": "intermediate"}}
+    assert result.new_roles == ()
+    long = "Rolle,Kompetence,Niveau\nsagsbehandler,Protecting personal data and privacy,3\n"
+    assert pf.import_csv(long, digcomp, ROLES).profiles == {"sagsbehandler": {"4.2": "advanced"}}
+
+
+@pytest.mark.parametrize("header", [
+    "competence;borgerservice;Borgerservicemedarbejder",   # the same role by id and title
+    "competence;Sagsbehandler;sagsbehandler",
+    "competence;kompetence;borgerservice",                  # the competence column twice
+])
+def test_two_columns_for_the_same_thing_are_refused(digcomp, header):
+    with pytest.raises(ProblemsError) as caught:
+        pf.import_csv(header + "\n1.1;basic;advanced\n", digcomp, ROLES)
+    messages = [p.render() for p in caught.value.problems]
+    assert any(m.startswith("Columns ") and "mean the same" in m for m in messages), messages
+
+
+def test_more_role_columns_than_a_block_can_hold_are_refused_at_once(digcomp):
+    sheet = "competence;" + ";".join(f"rolle {i}" for i in range(51)) + "\n1.1" + ";2" * 51
+    with pytest.raises(ProblemsError) as caught:
+        pf.import_csv(sheet, digcomp, ROLES)
+    assert [p.render() for p in caught.value.problems] == [
+        "The sheet has 51 role columns; a block has at most 50 roles. (row 1)"]
