@@ -27,6 +27,9 @@ CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
+    # Headless Chromium 15x still starts a GPU process for software rendering; when it dies
+    # (seen under load: exit code 5) Chromium aborts the whole browser after a few restarts.
+    "--disable-gpu-process-crash-limit",
 ]
 
 
