@@ -44,7 +44,7 @@ from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import defer_shared_update, json_api
-from competency_xblock.core.olx import AuthoredOlxMixin
+from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
 from competency_xblock.core.resources import load_text
 from competency_xblock.core.studio import StudioMixin
 from competency_xblock.text import N_, NP_, UserFacingError
@@ -162,7 +162,7 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         scope=Scope.settings,
         default=DEFAULT_ATLAS,
     )
-    inline_atlas = Dict(
+    inline_atlas = JsonDict(
         display_name="Inline atlas",
         help="A small atlas stored in the block (JSON, see the atlas schema). Leave empty to "
              "use the named atlas.",
@@ -170,7 +170,7 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         default={},
         xml_node=True,
     )
-    exercise = Dict(
+    exercise = JsonDict(
         display_name="Exercise scenarios",
         help="Scenarios for exercise mode (JSON, see the atlas-exercise schema). Leave empty "
              "to use the example scenarios of Eksempel Kommune.",

@@ -21,7 +21,7 @@ from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import json_api
-from competency_xblock.core.olx import AuthoredOlxMixin
+from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
 from competency_xblock.core.studio import StudioMixin
 from competency_xblock.quiz_engine import attempts
 from competency_xblock.quiz_engine.bank import (
@@ -168,7 +168,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         scope=Scope.settings,
         default="Data-security quiz",
     )
-    bank = Dict(
+    bank = JsonDict(
         display_name="Question bank",
         help="The question bank as JSON (see the quiz-bank schema). Leave empty to use the "
              "default Danish and English bank.",

@@ -8,12 +8,15 @@ writes as ``<option:name>`` child elements holding JSON.
 """
 from __future__ import annotations
 
+import json
 import logging
+import re
 
 from lxml import etree
 from xblock.core import XML_NAMESPACES
-from xblock.fields import Scope
+from xblock.fields import Dict, Scope
 
+from competency_xblock.core import schemas
 from competency_xblock.text import N_, UserFacingError
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,38 @@ AUTHORED_SCOPES = (Scope.content, Scope.settings)
 SKIPPED_FIELDS = {"children", "parent", "content"}
 #: Most characters of text and attributes one block's OLX element may hold (docs/limits.rst).
 MAX_OLX_CHARS = 8 * 1024 * 1024
+
+
+#: Characters XML 1.0 cannot hold (U+FFFE, U+FFFF, surrogates) or that are invisible controls
+#: (DEL and C1, often left by text pasted from old Windows programs): written as JSON \\u escapes.
+NOT_FOR_OLX = re.compile("[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+class JsonDict(Dict):
+    """A Dict field whose OLX text is JSON that keeps æøå and emoji readable (not \\u escapes).
+
+    XBlock reads such fields with YAML, which refuses or silently changes some characters
+    (U+0085 becomes a line break) and turns a JSON mistake into a parser trace; here OLX text
+    is read as JSON and a mistake is reported with its line.  Characters XML cannot hold are
+    written as JSON escapes, so every stored value exports and re-imports exactly.
+    """
+
+    def to_string(self, value):
+        text = json.dumps(self.to_json(value), ensure_ascii=False, indent=2, sort_keys=True)
+        return NOT_FOR_OLX.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+    def from_string(self, serialized):
+        if not (serialized or "").strip():
+            return self.enforce_type({})
+        try:
+            value = schemas.loads(serialized)
+        except UserFacingError as error:
+            raise UserFacingError(N_("The <option:{field}> element is not usable: {problem}"),
+                                  field=self.name, problem=error.render()) from None
+        if not isinstance(value, dict):
+            raise UserFacingError(N_("The <option:{field}> element must hold a JSON object "
+                                     "({{...}})."), field=self.name)
+        return self.enforce_type(value)
 
 
 def is_authored(field) -> bool:
