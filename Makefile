@@ -17,6 +17,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make demo   - install everything into .venv and serve the workbench on http://$(HOST):$(PORT)"
 	@echo "make test   - install test dependencies (incl. Debian's chromium) and run the whole suite"
+	@echo "make bench  - benchmarks against xblock-poll, SQLite FTS5 and plain requests (~5 min)"
+	@echo "make fuzz   - handler fuzzing with 20,000 payloads per handler"
+	@echo "make docs   - build the Sphinx documentation into docs/_build/html"
 
 $(STAMP): setup.cfg pyproject.toml requirements/constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
