@@ -82,6 +82,10 @@ def test_studio_downloads_and_imports_the_role_profile_sheet(live_server, page, 
     wait_announced(page, status, tr("da", STUDIO_IO_TEXT["import_saved"]))
     setup = json.loads(page.locator("[data-cx-field=setup] [data-cx-control]").input_value())
     assert setup["profiles"]["leder"]["1.1"] == "intermediate"
+    # The server keeps the import: Cancel in the field editor must not bring back the old text.
+    page.locator("[data-cx-studio-cancel]").click()
+    after_cancel = page.locator("[data-cx-field=setup] [data-cx-control]").input_value()
+    assert json.loads(after_cancel)["profiles"]["leder"]["1.1"] == "intermediate"
     assert_accessible(page, "studio panel: saved")
     snap(page, "studio-self-assessment-import-da")
     assert all("400" in e for e in page.errors), page.errors

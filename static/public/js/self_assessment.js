@@ -319,7 +319,11 @@ function CompetencySelfAssessmentStudio(runtime, element, args) {
       }
       if (save) {
         var setup = root.querySelector("[data-cx-field=setup] [data-cx-control]");
-        if (setup) { setup.value = JSON.stringify(result.data.setup, null, 2); }
+        if (setup) {
+          /* the server keeps the import: Cancel in the field editor must not bring back the
+             text it replaced */
+          setup.value = setup.defaultValue = JSON.stringify(result.data.setup, null, 2);
+        }
       }
       say(save ? text.import_saved : text.import_checked);
     });
