@@ -136,8 +136,9 @@ def update_tally(stored: object, learner: str, old: Mapping | None,
 
     ``stored`` is not modified: the changed group entry is copied, the others are shared.  In
     the legacy shape the learner's own entry is what counted them, so it is dropped instead of
-    subtracting ``old``.  A count never goes below zero (a learner whose earlier update was
-    lost is not subtracted from the others).
+    subtracting ``old``.  A count never goes below zero: if a learner's earlier update was
+    lost (the shared write failing after their own state was saved), subtracting it later
+    can at worst take one count from others of that group, never make a count negative.
     """
     legacy = not is_tally(stored) and isinstance(stored, Mapping) and bool(stored)
     remove = None if legacy else contribution(old)

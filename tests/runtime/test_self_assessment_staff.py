@@ -1,6 +1,7 @@
 """Staff paths: the k-anonymous staff view and the HR report rows."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -118,3 +119,109 @@ def test_max_score_is_participation_only(_django):
     assert graded.calculate_score().raw_earned == 0.0
     graded.assessment = {"role": "leder"}
     assert graded.calculate_score().raw_earned == 1.0 and graded.has_submitted_answer()
+
+
+# ---- what is stored for the staff view: a bounded tally ---------------------------------------
+
+
+def stored_summary(usage) -> tuple[dict, int]:
+    """The block's shared ``responses`` as stored, and the size of the stored row."""
+    from workbench.models import XBlockState
+
+    row = XBlockState.objects.get(scope="usage", scope_id=usage, user_id=None)
+    return json.loads(row.state).get("responses", {}), len(row.state)
+
+
+def write_summary(usage, responses: dict) -> None:
+    from workbench.models import XBlockState
+
+    row = XBlockState.objects.get(scope="usage", scope_id=usage, user_id=None)
+    row.state = json.dumps(dict(json.loads(row.state), responses=responses))
+    row.save()
+
+
+def tables(workbench, sid) -> list[str]:
+    return re.findall(r"<table.*?</table>", staff_html(workbench, sid), re.S)
+
+
+def counts(workbench, sid) -> str:
+    html = staff_html(workbench, sid)
+    return re.search(r"Learners per role and unit</caption>.*?</table>", html, re.S).group(0)
+
+
+def test_stored_staff_figures_do_not_grow_with_the_number_of_learners(workbench, block):
+    sid, usage = block
+    levels = ("basic", "intermediate", "advanced", "highly_advanced")
+    for i in range(200):
+        role, unit = (("borgerservice", "borgerservice") if i % 2
+                      else ("sagsbehandler", "jobcenter"))
+        assert submit(workbench, usage, f"many{i}", role=role, unit=unit,
+                      level=levels[i % 4]).status == 200
+        if i == 19:
+            _, size_at_20 = stored_summary(usage)
+    tally, size_at_200 = stored_summary(usage)
+    # The same groups and levels: only the digits of the counts grow (20 -> 200: one each).
+    assert 0 <= size_at_200 - size_at_20 <= 2 * (2 + 20 * 2 + 19 * 2), (size_at_20, size_at_200)
+    assert size_at_200 < 6000  # 2 groups x 20 competences x 4 levels
+    assert "many1" not in json.dumps(tally)  # no learner id is stored
+    assert "Learners with a submitted self-assessment: 200" in staff_html(workbench, sid)
+
+
+def test_reassessment_and_erasure_move_the_staff_counts(workbench, block):
+    sid, usage = block
+    for i in range(6):
+        assert submit(workbench, usage, f"bs{i}", level="intermediate").status == 200
+    for i in range(5):
+        assert submit(workbench, usage, f"jc{i}", role="sagsbehandler", unit="jobcenter"
+                      ).status == 200
+    assert re.search(r"Citizen service \(Borgerservice\)</th><td>6</td>", counts(workbench, sid))
+    # bs0 reassesses as a caseworker in the job centre: out of one cell, into the other.
+    assert submit(workbench, usage, "bs0", role="sagsbehandler", unit="jobcenter",
+                  level="advanced").status == 200
+    table = counts(workbench, sid)
+    assert re.search(r"Citizen service \(Borgerservice\)</th><td>5</td><td>0</td>", table)
+    assert re.search(r"Caseworker</th><td>0</td><td>6</td>", table), table
+    tally, _ = stored_summary(usage)
+    assert tally["groups"]["borgerservice"]["borgerservice"]["n"] == 5
+    assert tally["groups"]["sagsbehandler"]["jobcenter"]["n"] == 6
+    assert {"basic": 5, "advanced": 1} in tally["groups"]["sagsbehandler"]["jobcenter"][
+        "levels"].values()
+    # A rejected reassessment changes nothing stored.
+    bad = workbench.call(usage, "submit", {"role": "sagsbehandler", "unit": "jobcenter",
+                                           "ratings": {"1.1": "nonsense"}}, student="jc1")
+    assert bad.status == 400 and stored_summary(usage)[0] == tally
+    # jc1 deletes their data: one fewer; the Citizen Service group is untouched.
+    assert workbench.call(usage, "clear_my_data", {"confirm": True}, student="jc1").status == 200
+    tally, _ = stored_summary(usage)
+    assert tally["groups"]["sagsbehandler"]["jobcenter"]["n"] == 5
+    assert tally["groups"]["borgerservice"]["borgerservice"]["n"] == 5
+    assert "Learners with a submitted self-assessment: 10" in staff_html(workbench, sid)
+
+
+def test_a_stored_per_learner_copy_is_read_and_converted_without_losing_anyone(workbench,
+                                                                              block):
+    """Earlier releases kept each learner's latest assessment keyed by anonymous id."""
+    sid, usage = block
+    learners = [f"old{i}" for i in range(7)]
+    for i, learner in enumerate(learners):
+        assert submit(workbench, usage, learner, level="intermediate" if i else "basic"
+                      ).status == 200
+    before = tables(workbench, sid)
+    assert len(before) >= 3 and ">7<" in before[0], before[:1]
+    legacy = {learner: workbench.state(usage, learner)["assessment"] for learner in learners}
+    write_summary(usage, legacy)
+    assert tables(workbench, sid) == before  # read as it is: the same figures
+    # The first write converts it; old0's own entry is replaced by their new assessment.
+    assert submit(workbench, usage, "old0", level="advanced").status == 200
+    tally, _ = stored_summary(usage)
+    assert tally["format"] == 2 and not any(learner in json.dumps(tally) for learner in learners)
+    group = tally["groups"]["borgerservice"]["borgerservice"]
+    assert group["n"] == 7
+    assert all(h == {"intermediate": 6, "advanced": 1} for h in group["levels"].values())
+    assert "Learners with a submitted self-assessment: 7" in staff_html(workbench, sid)
+    # Converted on an erasure as well, with the erased learner's entry gone.
+    write_summary(usage, legacy)
+    assert workbench.call(usage, "clear_my_data", {"confirm": True}, student="old3"
+                          ).status == 200
+    tally, _ = stored_summary(usage)
+    assert tally["groups"]["borgerservice"]["borgerservice"]["n"] == 6
