@@ -10,8 +10,8 @@ Every handler that a browser calls goes through :func:`json_api`:
 - per learner and block, handlers that change state run one at a time and save before the
   lock is released, so two submits in flight cannot both see the old attempt count;
 - changes to fields shared by all learners (``Scope.user_state_summary``) are queued with
-  :func:`defer_shared_update` and applied after that save under a block-wide lock, so
-  learners submitting at the same moment never lose each other's entries;
+  :func:`defer_shared_update` and saved with the learner's own changes under a block-wide
+  lock, so learners submitting at the same moment never lose each other's entries;
 - xAPI events the handler publishes (``publish_xapi``) are emitted only after it succeeded
   and saved; a rejected or failed request emits none.
 """
@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 import uuid
-from collections import defaultdict
+import weakref
 from contextlib import contextmanager
 
 from webob import Response
@@ -45,7 +45,9 @@ class ForbiddenError(UserFacingError):
     status = 403
 
 
-_locks: dict[tuple, threading.Lock] = defaultdict(threading.Lock)
+#: One thread lock per (block, learner) while some request holds or waits for it; weakly held,
+#: so a long-running LMS process does not keep a lock for every learner it ever served.
+_locks: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _locks_guard = threading.Lock()
 LOCK_WAIT_SECONDS = 10.0
 LOCK_TTL_SECONDS = 30
@@ -71,7 +73,9 @@ def _exclusive(key: tuple):
     up, an entry in the platform's shared cache (``cache.add`` is atomic in memcached and
     redis) for the other LMS worker processes."""
     with _locks_guard:
-        thread_lock = _locks[key]
+        thread_lock = _locks.get(key)
+        if thread_lock is None:
+            thread_lock = _locks[key] = threading.Lock()
     with thread_lock:
         cache = _django_cache()
         if cache is None:
@@ -110,7 +114,7 @@ def shared_lock(block):
 def defer_shared_update(block, field_name: str, change) -> None:
     """Queue ``change(stored value) -> new value (or None: no change)`` for a shared field.
 
-    :func:`json_api` applies the queue once the learner's own changes are saved, under
+    :func:`json_api` applies the queue when it saves the learner's own changes, under
     :func:`shared_lock`, to the value read afresh from storage, and saves it before releasing
     the lock, so learners submitting at the same moment never overwrite each other's entries
     and a rejected request changes no shared data.  ``change`` gets a new top-level dict
@@ -122,18 +126,25 @@ def defer_shared_update(block, field_name: str, change) -> None:
     block.__dict__.setdefault("_cx_shared_updates", []).append((field_name, change))
 
 
-def apply_shared_updates(block) -> None:
-    """Apply (and save) the updates queued by :func:`defer_shared_update`.
+def save_with_shared_updates(block) -> None:
+    """Save the learner's changes, then apply (and save) the updates queued by
+    :func:`defer_shared_update`.
 
-    A shared field holds an entry per learner, so it grows with the course.  Each value is
-    therefore read once straight from the field data, given to ``change`` as a shallow copy
-    and written straight back: going through the field descriptor and ``force_save_fields``
-    would add a ``has`` probe and two deep copies (dirty-tracking baselines) per submit.
+    The block-wide lock is taken before anything is saved: when it is busy for too long the
+    request is refused (409) with nothing stored, rather than after the learner's own state
+    was saved without the shared figures that belong to it.
+
+    Each shared value is read once straight from the field data, given to ``change`` as a
+    shallow copy and written straight back: going through the field descriptor and
+    ``force_save_fields`` would add a ``has`` probe and two deep copies (dirty-tracking
+    baselines) per submit.
     """
     updates = block.__dict__.pop("_cx_shared_updates", None)
     if not updates:
+        block.save()
         return
     with shared_lock(block):
+        block.save()
         values: dict[str, object] = {}
         changed: set[str] = set()
         for name, change in updates:
@@ -244,8 +255,7 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
                     return json_response(result)
                 with learner_lock(self):
                     result = func(self, data, suffix)
-                    self.save()
-                    apply_shared_updates(self)
+                    save_with_shared_updates(self)
                     # xAPI events the handler published go out only now that it is saved.
                     _xapi(self, "xapi_flush")
                 return json_response(result)
