@@ -43,7 +43,7 @@ from competency_xblock.core import schemas, xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import defer_shared_update, json_api
-from competency_xblock.core.olx import AuthoredOlxMixin
+from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
 from competency_xblock.core.studio import STUDIO_TEXT, ContentInvalidError, StudioMixin
 from competency_xblock.text import N_, NP_, UserFacingError
 
@@ -171,38 +171,6 @@ STUDIO_IO_TEXT = {
 }
 STATUS_TEXT = report.STATUS_TEXT
 DRAFT_KEYS = ("role", "unit", "ratings", "saved_at")
-
-
-#: Characters XML 1.0 cannot hold (U+FFFE, U+FFFF, surrogates) or that are invisible controls
-#: (DEL and C1, often left by text pasted from old Windows programs): written as JSON \\u escapes.
-_NOT_FOR_OLX = re.compile("[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-class JsonDict(Dict):
-    """A Dict field whose OLX text is JSON that keeps æøå and emoji readable (not \\u escapes).
-
-    XBlock reads such fields with YAML, which refuses or silently changes some characters
-    (U+0085 becomes a line break) and turns a JSON mistake into a parser trace; here OLX text
-    is read as JSON and a mistake is reported with its line.
-    """
-
-    def to_string(self, value):
-        text = json.dumps(self.to_json(value), ensure_ascii=False, indent=2, sort_keys=True)
-        return _NOT_FOR_OLX.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
-
-    def from_string(self, serialized):
-        if not (serialized or "").strip():
-            return self.enforce_type({})
-        try:
-            value = schemas.loads(serialized)
-        except UserFacingError as error:
-            raise UserFacingError(N_("The <option:{field}> element of the self-assessment is "
-                                     "not usable: {problem}"), field=self.name,
-                                  problem=error.render()) from None
-        if not isinstance(value, dict):
-            raise UserFacingError(N_("The <option:{field}> element of the self-assessment must "
-                                     "hold a JSON object ({{...}})."), field=self.name)
-        return self.enforce_type(value)
 
 
 @lru_cache(maxsize=32)

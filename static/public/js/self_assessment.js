@@ -91,6 +91,7 @@ function CompetencySelfAssessment(runtime, element, args) {
     C.postJson(runtime, root, "submit", payload(form, found.ratings)).then(function (result) {
       if (button) { button.disabled = false; }
       if (!result.ok) { failed(result); return; }
+      unsaved = false;
       var formArea = area("form-area");
       formArea.innerHTML = result.data.form_html;
       formArea.hidden = true;
@@ -111,6 +112,7 @@ function CompetencySelfAssessment(runtime, element, args) {
     var found = collect(form);
     C.postJson(runtime, root, "save_draft", payload(form, found.ratings)).then(function (result) {
       if (!result.ok) { failed(result); return; }
+      unsaved = false;
       C.announce(block, result.data.message);
       showClear(true);
       var note = form.querySelector(".cx-sa-draft-note");
@@ -150,6 +152,16 @@ function CompetencySelfAssessment(runtime, element, args) {
     });
   }
 
+  /* Ratings the learner has not saved (as a draft or by submitting): leaving the page asks
+     first, so twenty ratings are not lost to a reload or a language switch. */
+  var unsaved = false;
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved) { return undefined; }
+    event.preventDefault();
+    event.returnValue = "";   /* the browser shows its own (translated) question */
+    return "";
+  });
+
   function wireForm() {
     var select = block.querySelector("[data-cx-select]");
     if (select) { select.addEventListener("submit", onSelect); }
@@ -163,6 +175,7 @@ function CompetencySelfAssessment(runtime, element, args) {
         if (fieldset) {
           fieldset.classList.remove("cx-sa-invalid");
           fieldset.removeAttribute("aria-invalid");
+          unsaved = true;
         }
       });
     }
