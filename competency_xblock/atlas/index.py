@@ -88,6 +88,13 @@ SIMILAR_MIN = 0.5
 SIMILAR_QUALITY = 0.4
 SIMILAR_MAX_BUCKET = 250
 LINKING = ("s", "e")
+#: Query words of up to this many letters are "very short": their compound-part and
+#: prefix matches ("nyt" → "nytteindsats") are weak, the word itself is not.
+SHORT_WORD = 3
+#: Quality of a very short word's compound-part and prefix matches.
+SHORT_LOOSE_QUALITY = 0.3
+#: Index key prefix of a short term's whole-word occurrences (never in a folded word).
+WHOLE_PREFIX = "="
 #: Inflectional endings a compound's last part may carry beyond a known form.
 INFLECTIONS = frozenset("n en er e ne et s es ers ens erne ene ets ernes enes r rne rnes rs ns"
                         .split())
@@ -461,9 +468,10 @@ class SearchIndex:
         if term is None:
             return ()
         parts = self.splits.get(word)
+        whole = ((WHOLE_PREFIX + term, 1.0),) if len(term) <= SHORT_WORD else ()
         if not parts:
-            return ((term, 1.0),)
-        out = [(term, 1.0)]
+            return ((term, 1.0), *whole)
+        out = [(term, 1.0), *whole]
         out.extend((p, COMPOUND_PART_WEIGHT) for p in dict.fromkeys(parts) if p != term)
         return tuple(out)
 
@@ -589,7 +597,15 @@ class SearchIndex:
 
         term = stem_folded(folded)
         exact = term in postings
-        add(term, 1.0, "exact", folded)
+        short = len(folded) <= SHORT_WORD
+        if short:
+            # a very short word ("bil", "nyt"): the word itself (when the atlas has it)
+            # matches fully, its occurrences as a compound part ("nytteindsats") only
+            # weakly - an exact match of a longer query word outranks them
+            add(WHOLE_PREFIX + term, 1.0, "exact", folded)
+            add(term, SHORT_LOOSE_QUALITY, "part", folded)
+        else:
+            add(term, 1.0, "exact", folded)
         for synonym in self.synonyms.get(term, ()):
             add(synonym, 0.95, "synonym")
         compounds: list[tuple[tuple[str, ...], bool]] = []
@@ -600,8 +616,8 @@ class SearchIndex:
             compounds.append((tuple(stem_folded(p) for p in parts), exact))
         if allow_prefix and len(folded) >= 3:
             for surface in self._prefix_words(folded):
-                add(self.surface_stem[surface], 0.75 if len(folded) >= 5 else 0.6, "prefix",
-                    surface)
+                add(self.surface_stem[surface], SHORT_LOOSE_QUALITY if short else
+                    0.75 if len(folded) >= 5 else 0.6, "prefix", surface)
         if folded.isalpha() and len(folded) >= 4 and \
                 (not exact or self.df[term] <= PART_MAX_DF):
             # sub-words only where word matching finds little

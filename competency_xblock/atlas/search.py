@@ -190,16 +190,33 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
     meaningful = meaningful[:MAX_QUERY_WORDS]
     complete_last = as_you_type or (len(meaningful) <= 3 and not query.endswith(" "))
     groups = []
-    group_tokens = []
+    searched: list[str] = []      # the words searched for (corrected where reported)
+    used: list[str] = []          # ... those of them that matched something
+    corrections = []
     seen_words: set[str] = set()
     for position, token in enumerate(meaningful):
-        if token.folded in seen_words:
+        folded = token.folded
+        if folded in seen_words:
             continue
-        seen_words.add(token.folded)
-        is_last = position == len(meaningful) - 1
-        groups.append(_plan(index, token.folded, is_last and complete_last))
-        group_tokens.append(token)
-    joined = _joined_compounds(index, [t.folded for t in group_tokens])
+        seen_words.add(folded)
+        allow_prefix = position == len(meaningful) - 1 and complete_last
+        plan = _plan(index, folded, allow_prefix)
+        corrected = _correction(plan, folded)
+        if corrected:
+            # "showing results for <word>": the word is searched as that word, so the
+            # results are those of the corrected query (not of every weak look-alike)
+            replacement = _plan(index, corrected, allow_prefix)
+            if any(e.kind == "exact" for e in replacement.expansions):
+                corrections.append((token.surface, index.display.get(corrected, corrected)))
+                plan, folded = replacement, corrected
+                if folded in seen_words:
+                    continue
+                seen_words.add(folded)
+        groups.append(plan)
+        searched.append(folded)
+        if plan.lists or plan.compounds:
+            used.append(folded)
+    joined = _joined_compounds(index, searched)
     kle_docs: set[int] = set()
     if kle_number:
         # a KLE number among words counts as one more matched word for the services with
@@ -207,7 +224,9 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
         # unknown - belong to its nearest existing gruppe/hovedgruppe
         for candidate in _kle_candidates(index, kle_number):
             kle_docs.update(candidate)
-    query_terms = sorted({stem_folded(t.folded) for t in meaningful})
+    # words that matched nothing take no part in phrase and title bonuses: "script alert"
+    # ranks as "alert" does
+    query_terms = sorted({stem_folded(word) for word in used})
     boost = index.phrase_docs(phrase_key(query_terms))
     in_title = _titles_in_query(index, query_terms)
     top, total, matched_terms = _rank(index, groups + joined, limit, boost, kle_docs,
@@ -215,16 +234,26 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
     if not top:
         return _result(STATUS_NO_HITS, text, kle_prefix=kle_number)
     hits = tuple(_hit(index, doc, score, matched_terms, language) for doc, score in top)
-    corrections = []
-    for plan, token in zip(groups, group_tokens, strict=False):
-        expansions = plan.expansions
-        if expansions and expansions[0].kind in ("fuzzy", "similar") and \
-                not any(e.kind in ("exact", "synonym", "prefix") for e in expansions) and \
-                expansions[0].surface and expansions[0].surface != token.folded:
-            surface = expansions[0].surface
-            corrections.append((token.surface, index.display.get(surface, surface)))
     return _result(STATUS_OK, text, hits=hits, total=total, params={"count": total},
                    corrections=tuple(corrections), kle_prefix=kle_number)
+
+
+def _correction(plan: _Word, folded: str) -> str:
+    """The vocabulary word a typed word is taken for (typo or look-alike fallback), or ""
+    when the word matched as itself, a synonym, a completion or a sub-word (then it
+    stands for those matches, and no single correction describes them)."""
+    expansions = plan.expansions
+    if expansions and expansions[0].kind in ("fuzzy", "similar") and \
+            all(e.kind in ("fuzzy", "similar") for e in expansions) and \
+            expansions[0].surface and expansions[0].surface != folded:
+        best = expansions[0]
+        if best.kind == "fuzzy" and any(e.kind == "fuzzy" and e.quality == best.quality
+                                        for e in expansions[1:]):
+            # several words one typo away ("bolg": bolig, bold): no one correction to
+            # report; the word keeps standing for all of them
+            return ""
+        return best.surface
+    return ""
 
 
 def _joined_compounds(index: SearchIndex, folded: list[str]) -> list[_Word]:
