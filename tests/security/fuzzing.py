@@ -338,6 +338,15 @@ def _diff(before: dict, after: dict) -> str:
     return "stored state changed after a rejected request:\n" + "\n".join(lines)
 
 
+def fresh_target(bench, olx: str, label: str) -> FuzzTarget:
+    """A fresh block per handler, opened once by the learner and by staff, so one handler's
+    successful requests do not shape the next."""
+    scenario = bench.scenario(olx, label)
+    usage = bench.render(scenario, student=LEARNER).usage_id
+    bench.render(scenario, student=STAFF)
+    return FuzzTarget(bench, scenario, usage)
+
+
 def handler_names(block_class) -> list[str]:
     """Every XBlock handler of the class (ours and inherited), so new ones are fuzzed too."""
     return sorted(name for name in dir(block_class)

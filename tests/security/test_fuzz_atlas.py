@@ -7,7 +7,7 @@ import pytest
 
 from competency_xblock.atlas_lookup import AtlasLookupXBlock
 from tests.security.conftest import record_figures
-from tests.security.fuzzing import LEARNER, STAFF, FuzzTarget, handler_names
+from tests.security.fuzzing import LEARNER, fresh_target, handler_names
 
 BLOCK = AtlasLookupXBlock
 FIGURES: list[dict] = []
@@ -54,11 +54,8 @@ def figures():
 @pytest.fixture
 def target(bench, request):
     """A fresh exercise-mode block per handler (search and pick both do real work there)."""
-    scenario = bench.scenario('<atlas_lookup mode="exercise" max_attempts="3"/>',
-                              f"fuzz atlas {request.node.name}")
-    usage = bench.render(scenario, student=LEARNER).usage_id
-    bench.render(scenario, student=STAFF)
-    return FuzzTarget(bench, scenario, usage)
+    return fresh_target(bench, '<atlas_lookup mode="exercise" max_attempts="3"/>',
+                        f"fuzz atlas {request.node.name}")
 
 
 @pytest.mark.parametrize("handler", handler_names(BLOCK))

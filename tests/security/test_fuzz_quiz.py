@@ -7,7 +7,7 @@ import pytest
 
 from competency_xblock.quiz import DataSecurityQuizXBlock
 from tests.security.conftest import DATA, record_figures
-from tests.security.fuzzing import LEARNER, STAFF, FuzzTarget, handler_names
+from tests.security.fuzzing import LEARNER, STAFF, fresh_target, handler_names
 
 BLOCK = DataSecurityQuizXBlock
 FIGURES: list[dict] = []
@@ -33,12 +33,9 @@ def figures():
 def target(bench, request):
     """A fresh quiz per handler, so one handler's successful requests do not shape the next."""
     name = request.node.name
-    scenario = bench.scenario('<data_security_quiz max_attempts="3" questions_per_attempt="4"/>',
-                              f"fuzz quiz {name}")
-    usage = bench.render(scenario, student=LEARNER).usage_id
-    bench.render(scenario, student=STAFF)
-    loaded = bench.call(usage, "load", {}, student=LEARNER).data
-    target = FuzzTarget(bench, scenario, usage)
+    target = fresh_target(bench, '<data_security_quiz max_attempts="3" '
+                                 'questions_per_attempt="4"/>', f"fuzz quiz {name}")
+    loaded = bench.call(target.usage_id, "load", {}, student=LEARNER).data
     target.questions = [q["id"] for q in loaded["attempt"]["questions"]]
     target.answers = {q["id"]: [q["choices"][0]["key"]] for q in loaded["attempt"]["questions"]}
     return target

@@ -8,7 +8,7 @@ import pytest
 from competency_xblock.competency.content import example_dict
 from competency_xblock.self_assessment import CompetencySelfAssessmentXBlock
 from tests.security.conftest import DATA, record_figures
-from tests.security.fuzzing import LEARNER, STAFF, FuzzTarget, handler_names
+from tests.security.fuzzing import fresh_target, handler_names
 
 BLOCK = CompetencySelfAssessmentXBlock
 FIGURES: list[dict] = []
@@ -71,11 +71,8 @@ def figures():
 @pytest.fixture
 def target(bench, request):
     """A fresh block per handler, so one handler's successful requests do not shape the next."""
-    scenario = bench.scenario("<competency_self_assessment/>",
-                              f"fuzz self-assessment {request.node.name}")
-    usage = bench.render(scenario, student=LEARNER).usage_id
-    bench.render(scenario, student=STAFF)
-    return FuzzTarget(bench, scenario, usage)
+    return fresh_target(bench, "<competency_self_assessment/>",
+                        f"fuzz self-assessment {request.node.name}")
 
 
 @pytest.mark.parametrize("handler", handler_names(BLOCK))
