@@ -179,18 +179,8 @@ def _top_level_copy(value):
         return dict(value)
     if isinstance(value, list):
         return list(value)
-    return json_copy(value)
+    return copy.deepcopy(value)
 
-
-def json_copy(value):
-    """A deep copy of JSON-shaped data (field values), several times faster than
-    ``copy.deepcopy``.  Anything JSON would not give back equal (tuples, which never equal
-    lists, non-string keys, NaN) is deep-copied instead."""
-    try:
-        copied = json.loads(json.dumps(value))
-    except (TypeError, ValueError, RecursionError):
-        return copy.deepcopy(value)
-    return copied if copied == value else copy.deepcopy(value)
 
 
 def drop_shared_updates(block) -> None:

@@ -168,6 +168,17 @@ def _open_tab(context):
     return tab
 
 
+def save_screenshot(request, tab, prefix: str = "", suffix: str = "") -> None:
+    """The page as it is, as test-artifacts/<prefix><test name><suffix>.png (an artifact, not
+    a result: a page that cannot be photographed any more is skipped)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    try:
+        tab.screenshot(path=str(ARTIFACTS / f"{prefix}{name}{suffix}.png"), full_page=True)
+    except Exception:  # noqa: BLE001 - a screenshot is an artifact, not a result
+        pass
+
+
 @pytest.fixture
 def page(browser, request):
     """A fresh page; console errors and page errors are collected in ``page.errors``.  Its
@@ -179,12 +190,7 @@ def page(browser, request):
     # Tests that save named screenshots of their final states (helpers.snap) skip this one,
     # unless they failed: then the page as it was is what helps.
     if getattr(request.node, "cx_failed", False) or not getattr(tab, "cx_snapped", False):
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
-        try:
-            tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        except Exception:  # noqa: BLE001 - a screenshot is an artifact, not a result
-            pass
+        save_screenshot(request, tab)
     context.close()
 
 
@@ -207,13 +213,8 @@ def page_factory(browser, request):
 
     yield make
     if getattr(request.node, "cx_failed", False):
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
         for number, tab in enumerate(tabs):
-            try:
-                tab.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True)
-            except Exception:  # noqa: BLE001 - a screenshot is an artifact, not a result
-                pass
+            save_screenshot(request, tab, suffix=f"-{number}")
     for context in contexts:
         context.close()
 

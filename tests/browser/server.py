@@ -58,9 +58,17 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def main(address: str) -> None:
+    serve(address, test_scenarios)
+
+
+def serve(address: str, scenarios, **environ: str) -> None:
+    """Serve the demo settings with a throw-away database and the ``scenarios()`` added (also
+    used by the XSS server); ends with the pytest process that started it."""
     _exit_with_parent(os.getppid())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
     os.environ.setdefault("EXCLUDE_SAMPLE_XBLOCKS", "yes")
+    for key, value in environ.items():
+        os.environ.setdefault(key, value)
     import django
 
     django.setup()
@@ -72,7 +80,7 @@ def main(address: str) -> None:
 
     call_command("migrate", run_syncdb=True, verbosity=0)
     get_scenarios()
-    for name, (description, olx) in test_scenarios().items():
+    for name, (description, olx) in scenarios().items():
         add_xml_scenario(name, description, olx)
     call_command("runserver", address, use_reloader=False, skip_checks=True)
 

@@ -21,7 +21,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, _open_tab, _Server, shared_browser
+from tests.browser.conftest import _open_tab, _Server, save_screenshot, shared_browser
 from tests.browser.helpers import call_handler, scenario_url, usage_ids
 from tests.security.xss_content import SEARCH_SCENARIOS, URL_PAYLOADS, payloads
 
@@ -90,12 +90,7 @@ def page(request):
     tab.on("dialog", lambda d: (tab.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
     yield tab
     if getattr(request.node, "cx_failed", False):
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
-        try:
-            tab.screenshot(path=str(ARTIFACTS / f"xss-{name}.png"), full_page=True)
-        except Exception:  # noqa: BLE001 - a screenshot is an artifact, not a result
-            pass
+        save_screenshot(request, tab, prefix="xss-")
     context.close()
 
 
