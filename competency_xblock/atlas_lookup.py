@@ -12,12 +12,13 @@ breaks the page: learners see a friendly message, staff see the error.
 
 Counters for the staff list of candidate søgeord: each learner's no-hit searches and wrong
 picks are kept in ``Scope.user_state`` (``gap_log``, bounded, one writer), the single source
-of truth.  A copy keyed by the learner's hashed anonymous id is mirrored into
-``Scope.user_state_summary`` so the staff view can aggregate without reading every learner's
-state.  The mirror is only ever *overwritten* with the learner's complete log, never
-incremented: if two learners save at the same moment and one write is lost, that learner's
-entry is restored, complete, by their next recorded search.  The LMS report
-(``generate_report_data``) reads ``user_state`` directly and is always exact.
+of truth.  The staff list reads ``gap_mirror`` (``Scope.user_state_summary``): a bounded
+tally of counts per normalised term, with no learner id, whose size does not grow with the
+number of learners (see :mod:`competency_xblock.atlas.gaps`).  Each logged search subtracts
+the learner's previous contribution (from their own log before the change) and adds the new
+one, applied under the block-wide shared lock.  A stored value in the earlier per-learner
+shape (hashed learner id -> newest entries) is read as it is and converted on the first
+write.  The LMS report reads ``user_state`` directly and is always exact.
 """
 from __future__ import annotations
 
@@ -53,8 +54,6 @@ MODE_LOOKUP = "lookup"
 MODE_EXERCISE = "exercise"
 DEFAULT_ATLAS = "eksempel-kommune"
 DEFAULT_SCENARIOS = "data/atlas/eksempel-kommune-scenarios.json"
-MAX_SUMMARY_LEARNERS = 2000
-SUMMARY_ENTRIES_PER_LEARNER = 20
 
 UI_TEXT = {
     "heading": N_("Service atlas lookup"),
@@ -198,7 +197,8 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
     raw_earned = Float(scope=Scope.user_state, default=None,
                        help="Solved scenarios (raw score).")
     gap_mirror = Dict(scope=Scope.user_state_summary, default={},
-                      help="Copies of learners' gap logs, keyed by hashed anonymous id.")
+                      help="Staff list: per search term the searches without results, wrong "
+                           "picks, learners and suggested targets (bounded, no learner ids).")
 
     editable_fields = ("display_name", "mode", "atlas_name", "inline_atlas", "exercise",
                        "max_attempts", "results_per_page", "weight")
@@ -413,9 +413,8 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
     @json_api(None, staff_only=True, read_only=True)
     def staff_gaps(self, data, suffix=""):
         state = self.atlas_state()
-        logs = [(learner, entries) for learner, entries in (self.gap_mirror or {}).items()
-                if isinstance(entries, list)]
-        found = gaps.candidates(logs, state.atlas)
+        tally = gaps.load_tally(self.gap_mirror)   # a legacy per-learner copy: converted once
+        found = gaps.tally_candidates(tally, state.atlas)
         rows = []
         for candidate in found:
             row = candidate.to_dict()
@@ -428,27 +427,22 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
                          else unit.label(self.language) if unit else target)
             row["target_label"] = label
             rows.append(row)
-        return {"candidates": rows, "learners": len(logs)}
+        return {"candidates": rows, "learners": gaps.tally_learners(tally)}
 
     def _log_gap(self, entry: dict) -> None:
         if not entry.get("query"):
             return
-        self.gap_log = gaps.append(self.gap_log, entry)
+        old = list(self.gap_log or [])
+        new = gaps.append(old, entry)
+        self.gap_log = new
+        # The key of this learner's entry in the legacy per-learner copy (dropped there when
+        # it is converted: their new log counts instead).
         key = hashlib.sha256(f"{self.scope_ids.usage_id}:{self.learner_id()}".encode()) \
             .hexdigest()[:16]
-        latest = list(self.gap_log)[-SUMMARY_ENTRIES_PER_LEARNER:]
-
-        def mirror_entry(stored: dict | None):
-            mirror = dict(stored or {})
-            mirror.pop(key, None)                   # re-insert: newest learners last
-            mirror[key] = latest
-            while len(mirror) > MAX_SUMMARY_LEARNERS:
-                mirror.pop(next(iter(mirror)))
-            return mirror
-
-        # Applied after this request's save, under a block-wide lock, to the stored mirror:
-        # learners searching at the same moment keep each other's entries.
-        defer_shared_update(self, "gap_mirror", mirror_entry)
+        # Applied after this request's save, under a block-wide lock, to the value read afresh
+        # from storage: learners searching at the same moment keep each other's counts.
+        defer_shared_update(self, "gap_mirror",
+                            lambda stored: gaps.update_tally(stored, key, old, new))
 
     # ---- grading ------------------------------------------------------------------------
     def max_score(self):

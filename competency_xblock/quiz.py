@@ -252,14 +252,17 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
     )
 
     quiz_state = Dict(
-        help="This learner's attempts: draws, answers (choice ids) and results.",
+        help="This learner's attempts: draws, answers (choice ids) and results, and the "
+             "score that counts.",
         scope=Scope.user_state,
         default={},
     )
-    raw_earned = Float(help="Raw points of the attempt that counts.", scope=Scope.user_state,
-                       default=None)
-    raw_possible = Float(help="Raw points possible in that attempt.", scope=Scope.user_state,
-                         default=None)
+    # Earlier versions kept the score in these two fields; it now lives in ``quiz_state``
+    # ("score"), so a submit writes one field.  Still read for state saved by them.
+    raw_earned = Float(help="Raw points of the attempt that counts (earlier versions).",
+                       scope=Scope.user_state, default=None)
+    raw_possible = Float(help="Raw points possible in that attempt (earlier versions).",
+                         scope=Scope.user_state, default=None)
 
     editable_fields = ("display_name", "weight", "questions_per_attempt", "draw_mode", "topics",
                        "shuffle_questions", "shuffle_choices", "pass_threshold", "max_attempts",
@@ -275,11 +278,11 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
 
     # ---- content ---------------------------------------------------------------------------
     def bank_data(self) -> dict:
-        return self.bank or default_bank_data()
+        return self.peek("bank") or default_bank_data()
 
     def question_bank(self) -> Bank:
         cached = getattr(self, "_bank_cache", None)
-        stored = self.bank
+        stored = self.peek("bank")
         key = json.dumps(stored, sort_keys=True) if stored else "default"
         if cached is None or cached[0] != key:
             # The shipped bank (100 KB of JSON) is only read when it is not cached yet.
@@ -319,21 +322,24 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         return size or None
 
     def has_submitted_answer(self) -> bool:
-        return bool((self.quiz_state or {}).get("attempts"))
+        return bool((self.peek("quiz_state") or {}).get("attempts"))
 
     def get_score(self) -> Score:
-        if self.raw_earned is None or self.raw_possible is None:
-            return Score(0.0, float(self.max_score() or 0))
-        return Score(float(self.raw_earned), float(self.raw_possible))
+        stored = attempts.stored_score(self.peek("quiz_state"))
+        if stored is not None:
+            return Score(*stored)
+        if self.raw_earned is not None and self.raw_possible is not None:  # earlier versions
+            return Score(float(self.raw_earned), float(self.raw_possible))
+        return Score(0.0, float(self.max_score() or 0))
 
     def set_score(self, score: Score) -> None:
-        self.raw_earned = float(score.raw_earned)
-        self.raw_possible = float(score.raw_possible)
+        self.quiz_state = attempts.with_score(self.peek("quiz_state"), score.raw_earned,
+                                              score.raw_possible)
 
     def calculate_score(self) -> Score:
         """The score the stored answers earn against the current key (pure: no state change)."""
         settings = self.quiz_settings()
-        rescored = attempts.rescore(self.quiz_state, self.question_bank(), settings)
+        rescored = attempts.rescore(self.peek("quiz_state"), self.question_bank(), settings)
         final = attempts.final_score(rescored, settings)
         if final is None:
             return Score(0.0, float(self.max_score() or 0))
@@ -347,7 +353,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             raise ValueError("Cannot rescore an unanswered quiz.")
         new_score = self.calculate_score()
         old = self.get_score()
-        self.quiz_state = attempts.rescore(self.quiz_state, self.question_bank(),
+        self.quiz_state = attempts.rescore(self.peek("quiz_state"), self.question_bank(),
                                            self.quiz_settings())
         if not only_if_higher or new_score.raw_earned >= old.raw_earned:
             self.set_score(new_score)
@@ -389,7 +395,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                                     for t in topics if isinstance(t, dict)]}}
 
     def _status(self, settings: QuizSettings) -> dict:
-        status = attempts.status(self.quiz_state, settings)
+        status = attempts.status(self.peek("quiz_state"), settings)
         final = status.final
         return {
             "submitted": status.submitted,
@@ -404,13 +410,13 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         }
 
     def _last_result(self, bank: Bank, settings: QuizSettings) -> dict | None:
-        records = (self.quiz_state or {}).get("attempts", [])
+        records = (self.peek("quiz_state") or {}).get("attempts", [])
         if not records:
             return None
         return self._result_view(bank, settings, records[-1])
 
     def _result_view(self, bank: Bank, settings: QuizSettings, record: dict) -> dict:
-        status = attempts.status(self.quiz_state, settings)
+        status = attempts.status(self.peek("quiz_state"), settings)
         reveal = status.answers_visible
         explanations = settings.show_explanations == AFTER_SUBMIT or reveal
         view = result_view(bank, Draw.from_dict(record["draw"]),
@@ -432,12 +438,13 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         return view
 
     def _open(self, bank: Bank, settings: QuizSettings):
-        before = (self.quiz_state or {}).get("open") or {}
-        state, record = attempts.open_attempt(self.quiz_state, bank, settings, self.learner_id(),
+        stored = self.peek("quiz_state")
+        before = (stored or {}).get("open") or {}
+        state, record = attempts.open_attempt(stored, bank, settings, self.learner_id(),
                                               str(self.scope_ids.usage_id))
         if record is not None and record.get("number") != before.get("number"):
             record[xapi_events.OPENED_AT] = xapi_events.now_iso()  # a new draw: xAPI duration
-        if state != (self.quiz_state or {}):
+        if state != (stored or {}):
             self.quiz_state = state
         return record
 
@@ -449,7 +456,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         questions; later attempts are opened by ``retry``.
         """
         bank, settings = self.question_bank(), self.quiz_settings()
-        state = self.quiz_state or {}
+        state = self.peek("quiz_state") or {}
         record = state.get("open")
         if record is None and not state.get("attempts"):
             record = self._open(bank, settings)
@@ -464,13 +471,13 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         """Open the next attempt (idempotent: asking twice returns the same questions)."""
         bank, settings = self.question_bank(), self.quiz_settings()
         wanted = data["attempt"]
-        open_record = (self.quiz_state or {}).get("open")
+        open_record = (self.peek("quiz_state") or {}).get("open")
         if open_record and open_record["number"] == wanted:
             return {"status": self._status(settings),
                     "attempt": self._attempt_view(bank, open_record), "result": None}
-        if not attempts.status(self.quiz_state, settings).can_attempt:
+        if not attempts.status(self.peek("quiz_state"), settings).can_attempt:
             raise UserFacingError(N_("You have used all your attempts."), path="/attempt")
-        expected = len((self.quiz_state or {}).get("attempts", [])) + 1
+        expected = len((self.peek("quiz_state") or {}).get("attempts", [])) + 1
         if wanted != expected:
             raise UserFacingError(N_("Attempt {number} cannot be started; reload the page."),
                                   path="/attempt", number=wanted)
@@ -483,8 +490,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         """Grade an attempt on the server; publish grade and completion once per attempt."""
         self.read_fields("bank", *GRADING_FIELDS, "quiz_state")  # one storage read each
         bank, settings = self.question_bank(), self.grading_settings()
-        opened = (self.quiz_state or {}).get("open") or {}
-        state, result, replayed = attempts.submit(self.quiz_state, bank, settings,
+        opened = (self.peek("quiz_state") or {}).get("open") or {}
+        state, result, replayed = attempts.submit(self.peek("quiz_state"), bank, settings,
                                                   data["attempt"], data["answers"])
         if not replayed:
             self.quiz_state = state
@@ -499,7 +506,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             })
             self.publish_xapi(lambda: xapi_events.quiz_attempt(
                 self, bank, settings, data["attempt"], result, opened))
-        record = (self.quiz_state or {})["attempts"][data["attempt"] - 1]
+        record = (self.peek("quiz_state") or {})["attempts"][data["attempt"] - 1]
         return {"status": self._status(settings), "attempt": None,
                 "result": self._result_view(bank, settings, record), "replayed": replayed}
 

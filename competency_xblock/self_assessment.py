@@ -3,7 +3,8 @@
 Thin XBlock layer over :mod:`competency_xblock.competency`: fields, views and handlers.
 
 State: the learner's role and unit live in ``Scope.preferences`` (remembered across blocks of
-this kind); the current assessment, the history and the draft in ``Scope.user_state``; the
+this kind); the history of submitted assessments (the last is the current one) and the draft
+in ``Scope.user_state``; the
 authored setup (framework, roles, units, profiles, resources, reassessment policy) in one
 ``Scope.content`` document validated by ``schemas/competency-block.schema.json``.  Staff
 figures come from ``responses`` (``Scope.user_state_summary``): a bounded tally per role and
@@ -26,7 +27,14 @@ from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
-from competency_xblock.competency import aggregate, framework_csv, plan, profiles, report
+from competency_xblock.competency import (
+    aggregate,
+    framework_csv,
+    plan,
+    profiles,
+    report,
+    result_html,
+)
 from competency_xblock.competency.assessment import (
     Assessment,
     append_history,
@@ -229,12 +237,15 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                             help="The learner's role, shared by all blocks of this kind.")
     preferred_unit = String(scope=Scope.preferences, default=None,
                             help="The learner's organisational unit, shared likewise.")
+    # Earlier versions kept a copy of the current assessment here as well; it is no longer
+    # written (it is the last entry of ``history``) and is deleted with the learner's data.
     assessment = Dict(scope=Scope.user_state, default={},
-                      help="The learner's current (latest) submitted assessment.")
+                      help="A copy of the current assessment kept by earlier versions.")
     history = List(scope=Scope.user_state, default=[],
                    help="Every submitted assessment, oldest first (the last is the current).")
     draft = Dict(scope=Scope.user_state, default={}, help="Unsubmitted ratings.")
-    raw_earned = Float(scope=Scope.user_state, default=0.0, help="Participation score.")
+    raw_earned = Float(scope=Scope.user_state, default=None,
+                       help="Participation score set by rescoring (unset: 1 once submitted).")
     responses = Dict(scope=Scope.user_state_summary, default={},
                      help="Staff figures: per role and unit the learners counted and a "
                           "histogram of self-rated levels per competence (no learner ids).")
@@ -247,13 +258,22 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
     # ---- content --------------------------------------------------------------------------
     def setup_document(self) -> dict:
         """The authored document, or the shipped example when the author left it empty."""
-        return self.setup if self.setup else example_dict()
+        setup = self.peek("setup")
+        return setup if setup else example_dict()
 
     def content(self) -> BlockContent:
         """The parsed setup; raises :class:`ProblemsError` (e.g. after a bad OLX import)."""
-        if not self.setup:
+        setup = self.peek("setup")
+        if not setup:
             return _example_content()  # (not re-read and re-serialised on every request)
-        return _parse_setup(json.dumps(self.setup, sort_keys=True, ensure_ascii=False))
+        return _parse_setup(json.dumps(setup, sort_keys=True, ensure_ascii=False))
+
+    def current(self) -> dict:
+        """The learner's current (latest) submitted assessment; {} before the first submit.
+
+        It is the last entry of ``history``: one field read and one write per submit, where a
+        separate copy would cost another of each."""
+        return report.current_assessment({"history": self.peek("history")})
 
     def role_id(self, content: BlockContent) -> str | None:
         if content.fixed_role:
@@ -283,8 +303,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             return self.fragment("self_assessment.html", ctx, {"text": text})
         ctx["notice"] = text["example_notice"] if content.example else ""
         ctx["form_html"] = self.render_form(content, text)
-        ctx["form_hidden"] = bool(self.assessment)
-        ctx["result_html"] = self.render_result(content, text) if self.assessment else ""
+        ctx["form_hidden"] = bool(self.current())
+        ctx["result_html"] = self.render_result(content, text) if self.current() else ""
         ctx["has_data"] = self.has_learner_data()
         ctx["attribution"] = self.attribution(content, text)
         if ctx["staff"]:
@@ -333,8 +353,10 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
 
     def render_form(self, content: BlockContent, text: dict) -> str:
         role_id, unit_id = self.role_id(content), self.unit_id(content)
-        draft = self.draft if self.draft.get("role") == role_id else {}
-        previous = self.assessment if self.assessment.get("role") == role_id else {}
+        draft = self.peek("draft")
+        draft = draft if draft.get("role") == role_id else {}
+        current = self.current()
+        previous = current if current.get("role") == role_id else {}
         chosen = dict(previous.get("ratings", {}))
         chosen.update(draft.get("ratings", {}))
         areas = []
@@ -377,9 +399,10 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
 
     def render_result(self, content: BlockContent, text: dict) -> str:
         framework = content.framework
-        current = Assessment.from_dict(self.assessment)
+        current = Assessment.from_dict(self.current())
         evaluation = evaluate(framework, current)
-        previous = Assessment.from_dict(self.history[-2]) if len(self.history) > 1 else None
+        history = self.peek("history")
+        previous = Assessment.from_dict(history[-2]) if len(history) > 1 else None
         changes = ({c.competence: c for c in diff(framework, previous, current)}
                    if previous else {})
 
@@ -431,7 +454,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             details.append(self.localized(role.title))
         if unit:
             details.append(self.localized(unit.title))
-        return render_template("self_assessment_result.html", {
+        return result_html.render({
             "dom_id": self.dom_id, "text": text, "rows": rows, "has_previous": bool(previous),
             "change_heading": (
                 text["col_change"].format(date=self.format_date(previous.submitted_at))
@@ -579,10 +602,11 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
 
     @json_api("competency-submit")
     def submit(self, data, suffix=""):
-        self.read_fields("setup", "assessment", "history", "draft", "graded")  # one read each
+        self.read_fields("setup", "history", "draft", "graded")  # one read each
         content = self._content_for_handler()
         role, unit = self._role_and_unit(content, data)
-        decision = can_reassess(content.reassessment, self.assessment.get("submitted_at"))
+        previous = self.current()
+        decision = can_reassess(content.reassessment, previous.get("submitted_at"))
         if not decision.allowed:
             if decision.not_before:
                 raise UserFacingError(UI_TEXT["reassess_from"],
@@ -590,14 +614,11 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             raise UserFacingError(UI_TEXT["reassess_never"])
         ratings = self._check(content, role, unit, data["ratings"], complete=True)
         record = Assessment.create(content, role, unit, ratings)
-        previous = self.assessment
-        self.assessment = record.to_dict()
-        self.history = append_history(self.history, record)
-        if self.draft:
+        self.history = append_history(self.peek("history"), record)
+        if self.peek("draft"):
             self.draft = {}  # (no write when there is no draft)
         self._remember(role, unit, content)
-        self._update_figures(previous, self.assessment)
-        self.raw_earned = 1.0
+        self._update_figures(previous, self.current())
         if self.graded:
             self.publish_grade(1.0, 1.0)
         self.publish_completion(1.0)
@@ -610,11 +631,12 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         self.publish_xapi(lambda: xapi_events.self_ratings(
             self, content, record, evaluation, len(self.history)))
         text = self.ui_text(UI_TEXT)
-        return {"result_html": self.render_result(content, text),
-                "form_html": self.render_form(content, text), "message": text["submitted"]}
+        # No form: the one on the learner's page already holds these ratings, and the page
+        # keeps it (hidden) for a reassessment.
+        return {"result_html": self.render_result(content, text), "message": text["submitted"]}
 
     def has_learner_data(self) -> bool:
-        return bool(self.assessment or self.history or self.draft or self.preferred_role
+        return bool(self.history or self.assessment or self.draft or self.preferred_role
                     or self.preferred_unit)
 
     @json_api("competency-clear")
@@ -625,8 +647,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         the learner's counts in the staff figures and the participation score; a graded block
         publishes 0 and completion goes back to 0.  Needs ``{"confirm": true}``.
         """
-        previous = self.assessment
-        had_score = bool(previous) and self.raw_earned
+        previous = self.current()
+        had_score = bool(previous) and self.raw_earned != 0.0
         for name in ("assessment", "history", "draft", "raw_earned", "preferred_role",
                      "preferred_unit"):
             self.fields[name].delete_from(self)
@@ -746,16 +768,19 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         return 1.0 if self.graded else None
 
     def has_submitted_answer(self):
-        return bool(self.assessment)
+        return bool(self.current())
 
     def get_score(self):
-        return Score(raw_earned=self.raw_earned if self.assessment else 0.0, raw_possible=1.0)
+        if not self.current():
+            return Score(raw_earned=0.0, raw_possible=1.0)
+        earned = 1.0 if self.raw_earned is None else self.raw_earned
+        return Score(raw_earned=earned, raw_possible=1.0)
 
     def set_score(self, score):
         self.raw_earned = score.raw_earned
 
     def calculate_score(self):
-        return Score(raw_earned=1.0 if self.assessment else 0.0, raw_possible=1.0)
+        return Score(raw_earned=1.0 if self.current() else 0.0, raw_possible=1.0)
 
     # ---- HR report ------------------------------------------------------------------------
     def generate_report_data(self, user_state_iterator, limit_responses=None):

@@ -104,10 +104,13 @@ class Framework:
 
     def order(self, competence_id: str) -> int:
         """Position of a competence in the framework (for stable sorting)."""
-        try:
-            return self.competence_ids.index(competence_id)
-        except ValueError:
-            return len(self.competence_ids)
+        positions = self.__dict__.get("_positions")
+        if positions is None:
+            positions = {}
+            for n, comp in enumerate(self.competences()):
+                positions.setdefault(comp.id, n)
+            object.__setattr__(self, "_positions", positions)
+        return positions.get(competence_id, len(positions))
 
     def resolve_level(self, value: str) -> str | None:
         """The level id meant by ``value``: an id, a label in any language or a 1-based rank.

@@ -33,16 +33,27 @@ STATUS_TEXT = {
     "above": N_("above expected"),
     "unknown": N_("don't know"),
 }
-#: Field name of the current assessment in the block's user state.
-STATE_CURRENT = "assessment"
+#: Field names in the block's user state: every submitted assessment (the last is the
+#: current one), and the copy of the current one that earlier versions kept beside it.
 STATE_HISTORY = "history"
+STATE_CURRENT = "assessment"
+
+
+def current_assessment(state: Mapping) -> dict:
+    """The learner's current assessment in a user state: the last entry of the history, or,
+    in state written without one, the separate copy earlier versions kept; {} if none."""
+    history = state.get(STATE_HISTORY)
+    if isinstance(history, list) and history and isinstance(history[-1], dict):
+        return history[-1]
+    current = state.get(STATE_CURRENT)
+    return current if isinstance(current, dict) else {}
 
 
 def rows_for_state(content: BlockContent, state: Mapping, language: str | None = None,
                    gettext: Callable[[str], str] = lambda s: s,
                    headings: bool = True) -> Iterator[OrderedDict]:
     """One row per competence of the learner's current assessment (none if not submitted)."""
-    raw = state.get(STATE_CURRENT)
+    raw = current_assessment(state)
     if not raw:
         return
     assessment = Assessment.from_dict(raw)

@@ -164,6 +164,21 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
                 continue
             cache[name] = value
 
+    def peek(self, name: str):
+        """A field's value to read, never to change in place.
+
+        Reading a ``Dict`` or ``List`` field through its descriptor deep-copies the value (the
+        baseline for noticing in-place changes) and compares the two again on every save: for
+        an authored setup or a bank of questions that is most of a request's own work.  Code
+        that only reads (and replaces a value by assigning a new one) takes it from here.
+        """
+        cache = self._field_data_cache  # noqa: SLF001 - the descriptor's own cache
+        if name not in cache:
+            self.read_fields(name)
+            if name not in cache:
+                return getattr(self, name)
+        return cache[name]
+
     # ---- settings ----------------------------------------------------------------------
     def block_settings(self) -> dict:
         configured = {}

@@ -3,7 +3,12 @@
 The state is one JSON-compatible dict (stored in a ``user_state`` field)::
 
     {"attempts": [{"number": 1, "draw": {...}, "answers": {...}, "result": {...}}, ...],
-     "open": {"number": 2, "draw": {...}} | null}
+     "open": {"number": 2, "draw": {...}} | null,
+     "score": [raw earned, raw possible]}
+
+``score`` is the score that counts for the LMS (set on submit from the grade policy, and by
+rescoring, which may keep a higher one); it sits in the same dict so that a submit writes one
+field.
 
 Why attempt numbers: the browser sends the number of the attempt it answers.  A repeated submit
 of an already submitted attempt with the same answers is idempotent (returns the stored result,
@@ -157,6 +162,22 @@ def rescore(state: Optional[Mapping[str, Any]], bank: Bank, settings: QuizSettin
         draw_ = Draw.from_dict(record["draw"])
         answers = {q: tuple(c) for q, c in record.get("answers", {}).items()}
         record["result"] = score_attempt(bank, draw_, answers, settings.pass_threshold).to_dict()
+    return new
+
+
+def stored_score(state: Optional[Mapping[str, Any]]) -> Optional[tuple[float, float]]:
+    """The score that counts, as stored in ``state``; None if none (or not a valid one)."""
+    score = (state or {}).get("score")
+    if (isinstance(score, list | tuple) and len(score) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in score)):
+        return float(score[0]), float(score[1])
+    return None
+
+
+def with_score(state: Optional[Mapping[str, Any]], earned: float, possible: float) -> dict:
+    """A new state whose score that counts is ``(earned, possible)``."""
+    new = dict(state) if state else empty_state()
+    new["score"] = [float(earned), float(possible)]
     return new
 
 

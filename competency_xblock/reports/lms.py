@@ -377,8 +377,8 @@ class ProblemResponsesReader:
         if state is self._info_for:
             return self._info
         self._info_for, self._info = state, {}
-        current = state.get(competency_report.STATE_CURRENT)
-        if not isinstance(current, dict):
+        current = competency_report.current_assessment(state)
+        if not current:
             return self._info
         history = state.get(competency_report.STATE_HISTORY) or []
         before = history[-2] if len(history) >= 2 and isinstance(history[-2], dict) else None

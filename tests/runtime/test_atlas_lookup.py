@@ -196,6 +196,73 @@ def test_staff_candidate_soegeord(workbench):
     assert "data-cx-gaps" not in workbench.render(sid, student="s1").html
 
 
+def shared_state(usage) -> dict:
+    """The block's ``Scope.user_state_summary`` fields as stored."""
+    from workbench.models import XBlockState
+
+    row = XBlockState.objects.get(scope="usage", scope_id=usage, user_id=None)
+    return json.loads(row.state)
+
+
+def write_gap_mirror(usage, value) -> None:
+    from workbench.models import XBlockState
+
+    row = XBlockState.objects.get(scope="usage", scope_id=usage, user_id=None)
+    row.state = json.dumps(dict(json.loads(row.state), gap_mirror=value))
+    row.save()
+
+
+def test_staff_list_is_a_tally_and_reads_an_earlier_per_learner_copy(workbench):
+    """The stored counts hold no learner id; the per-learner copy of earlier releases (hashed
+    id -> newest 20 entries) gives the same list and is converted by the next search."""
+    import hashlib
+
+    from competency_xblock.atlas import gaps
+
+    sid = workbench.scenario(olx())
+    usage = workbench.render(sid, student="staff").usage_id
+    searches = {"s1": ["gnaver i haven", "Huslejetilskud", "gnaver i haven"],
+                "s2": ["gnaver i haven"], "s3": ["qwxz ukendt"]}
+    for student, queries in searches.items():
+        workbench.render(sid, student=student)
+        for query in queries:
+            assert workbench.call(usage, "search", {"query": query}, student=student
+                                  ).data["status"] == "no_hits"
+    before = workbench.call(usage, "staff_gaps", {}, student="staff").data
+    rows = {r["term"]: r for r in before["candidates"]}
+    assert before["learners"] == 3
+    assert (rows["gnaver i haven"]["learners"], rows["gnaver i haven"]["count"]) == (2, 3)
+    tally = shared_state(usage)["gap_mirror"]
+    assert tally["format"] == gaps.TALLY_FORMAT and set(tally["terms"]) == {
+        "gnaver i haven", "huslejetilskud", "qwxz ukendt"}
+    assert not any(student in json.dumps(tally) for student in searches)
+
+    def key(student):
+        return hashlib.sha256(f"{usage}:{student}".encode()).hexdigest()[:16]
+
+    logs = {student: workbench.state(usage, student)["gap_log"] for student in searches}
+    legacy = {key(student): log[-20:] for student, log in logs.items()}
+    write_gap_mirror(usage, legacy)
+    assert workbench.call(usage, "staff_gaps", {}, student="staff").data == before
+    # s1's entry in the old copy is stale: the conversion replaces it by s1's current log.
+    legacy[key("s1")] = legacy[key("s1")] + [gaps.record(gaps.KIND_NO_HITS, "forældet ord")]
+    write_gap_mirror(usage, legacy)
+    assert "forældet ord" in [r["term"] for r in workbench.call(
+        usage, "staff_gaps", {}, student="staff").data["candidates"]]
+    assert workbench.call(usage, "search", {"query": "qwxz ukendt"}, student="s1").status == 200
+    converted = shared_state(usage)["gap_mirror"]
+    assert converted["format"] == gaps.TALLY_FORMAT
+    assert not any(key(student) in json.dumps(converted) for student in searches)
+    after = workbench.call(usage, "staff_gaps", {}, student="staff").data
+    rows = {r["term"]: r for r in after["candidates"]}
+    assert "forældet ord" not in rows and after["learners"] == 3
+    assert (rows["qwxz ukendt"]["learners"], rows["qwxz ukendt"]["count"]) == (2, 2)
+    logs["s1"] = workbench.state(usage, "s1")["gap_log"]
+    assert after["candidates"] == [
+        dict(c.to_dict(), target_label=c.suggested_target())
+        for c in gaps.candidates([(s, log[-20:]) for s, log in logs.items()])]
+
+
 def test_broken_inline_atlas_shows_friendly_message(workbench):
     broken = json.loads(json.dumps(SMALL_ATLAS))
     broken["services"][0]["unit"] = "ghost"

@@ -663,3 +663,19 @@ def test_studio_import_skips_what_the_bank_cannot_hold_and_saves_the_rest(workbe
     assert "for lang (8100 tegn" in skipped["Long"]["message"]
     assert skipped["Empty"]["position"] == "line 3"
     assert "Et svar har ingen tekst" in skipped["Empty"]["message"]
+
+
+def test_score_lives_in_quiz_state_and_earlier_versions_fields_are_still_read(workbench):
+    from xblock.scorable import Score
+
+    from tests.helpers.workbench import parse_olx
+
+    block = parse_olx(quiz_olx(small_bank()))
+    block.quiz_state = {"attempts": [], "open": None}
+    block.raw_earned, block.raw_possible = 3.0, 5.0       # as an earlier version stored it
+    assert block.get_score() == Score(3.0, 5.0)
+    block.set_score(Score(4.0, 5.0))
+    assert block.quiz_state["score"] == [4.0, 5.0] and block.quiz_state["attempts"] == []
+    assert block.get_score() == Score(4.0, 5.0)           # the new place wins
+    block.quiz_state = dict(block.quiz_state, score=["4", None])   # damaged: not a score
+    assert block.get_score() == Score(3.0, 5.0)

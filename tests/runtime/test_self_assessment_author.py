@@ -210,7 +210,7 @@ def test_olx_round_trip_keeps_everything_authored(_django):
                           weight="2.5", min_group_size="7"))
     assert block.setup == setup
     block.preferred_role = "skranke"
-    block.assessment = {"role": "skranke"}
+    block.history = [{"role": "skranke"}]
     block.draft = {"ratings": {"phishing": "begynder"}}
     exported = export_olx(block)
     assert "Skranke 🙂" in exported and "Ærø ⛴️" in exported and "æ" in exported

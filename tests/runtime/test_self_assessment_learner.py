@@ -78,7 +78,7 @@ def test_fixed_role_still_lets_the_learner_choose_the_unit(workbench):
     other = workbench.scenario(olx(display_name="Another one"))  # remembered (preferences)
     assert '<option value="jobcenter" selected>' in workbench.render(other, student="cleo").html
     assert submit(workbench, rendered.usage_id, "cleo", unit="jobcenter").status == 200
-    assert workbench.state(rendered.usage_id, "cleo")["assessment"]["unit"] == "jobcenter"
+    assert workbench.state(rendered.usage_id, "cleo")["history"][-1]["unit"] == "jobcenter"
 
 
 def test_select_without_a_role_asks_for_one(workbench, usage):
@@ -100,7 +100,7 @@ def test_draft_is_saved_and_restored(workbench):
     assert result.status == 200 and "draft" in result.data["message"].lower()
     state = workbench.state(usage, "dina")
     assert state["draft"]["ratings"] == {"1.1": "advanced", "4.2": "dont_know"}
-    assert "assessment" not in state
+    assert "assessment" not in state and "history" not in state
     html = workbench.render(sid, student="dina").html
     assert len(re.findall(r'value="advanced" checked', html)) == 1
     assert len(re.findall(r'value="dont_know" checked', html)) == 1
@@ -140,8 +140,8 @@ def test_submit_stores_state_and_completes_without_a_grade_by_default(workbench,
                                          "ratings": {"1.1": "basic"}}, student="anna")
     assert submit(workbench, usage, "anna").status == 200
     state = workbench.state(usage, "anna")
-    assert state["assessment"]["role"] == "borgerservice"
-    assert state["assessment"]["expected"]["1.1"] == "advanced"
+    assert state["history"][-1]["role"] == "borgerservice"
+    assert state["history"][-1]["expected"]["1.1"] == "advanced"
     assert len(state["history"]) == 1 and state["draft"] == {}
     assert workbench.events.of_type("completion", usage)[-1] == {"completion": 1.0}
     assert workbench.events.of_type("grade", usage) == []
@@ -174,7 +174,7 @@ def test_reassessment_keeps_history_and_shows_change(workbench, usage):
     state = workbench.state(usage, "anna")
     assert len(state["history"]) == 2
     assert state["history"][0]["ratings"]["2.1"] == "basic"
-    assert state["assessment"]["ratings"]["2.1"] == "intermediate"
+    assert state["history"][-1]["ratings"]["2.1"] == "intermediate"
     assert "data-cx-reassess" in html
 
 

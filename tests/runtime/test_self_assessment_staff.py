@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from xblock.scorable import Score
 
 from tests.runtime.self_assessment_helpers import olx, submit
 
@@ -117,8 +118,11 @@ def test_max_score_is_participation_only(_django):
     graded = parse_olx(olx(graded="true"))
     assert graded.max_score() == 1.0
     assert graded.calculate_score().raw_earned == 0.0
-    graded.assessment = {"role": "leder"}
+    graded.history = [{"role": "leder"}]
     assert graded.calculate_score().raw_earned == 1.0 and graded.has_submitted_answer()
+    assert graded.get_score().raw_earned == 1.0      # participation: 1 once submitted
+    graded.set_score(Score(0.5, 1.0))                 # ... unless rescoring set another score
+    assert graded.get_score().raw_earned == 0.5
 
 
 # ---- what is stored for the staff view: a bounded tally ---------------------------------------
@@ -208,7 +212,7 @@ def test_a_stored_per_learner_copy_is_read_and_converted_without_losing_anyone(w
                       ).status == 200
     before = tables(workbench, sid)
     assert len(before) >= 3 and ">7<" in before[0], before[:1]
-    legacy = {learner: workbench.state(usage, learner)["assessment"] for learner in learners}
+    legacy = {learner: workbench.state(usage, learner)["history"][-1] for learner in learners}
     write_summary(usage, legacy)
     assert tables(workbench, sid) == before  # read as it is: the same figures
     # The first write converts it; old0's own entry is replaced by their new assessment.

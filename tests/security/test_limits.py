@@ -188,7 +188,6 @@ def _schema(name: str, pointer: str):
 def _content_bounds() -> list[tuple[str, str, int]]:
     """``(row of the page, number as the page writes it, the value in the code)``."""
 
-    from competency_xblock import atlas_lookup
     from competency_xblock.atlas import gaps, search, sources
     from competency_xblock.atlas.importers import common as atlas_import
     from competency_xblock.atlas.importers import csv_import
@@ -236,9 +235,10 @@ def _content_bounds() -> list[tuple[str, str, int]]:
         ("Named atlas file", "50 MiB", sources.DEFAULT_MAX_BYTES // mib),
         ("Atlas import (CLI", "100 MiB", atlas_import.DEFAULT_MAX_BYTES // mib),
         ("Atlas import (CLI", "200,000 CSV rows", csv_import.MAX_ROWS),
-        ("Atlas staff list", "2,000 learners", atlas_lookup.MAX_SUMMARY_LEARNERS),
-        ("Atlas staff list", "20 entries each", atlas_lookup.SUMMARY_ENTRIES_PER_LEARNER),
+        ("Atlas staff list", "1,000 terms", gaps.MAX_TERMS),
+        ("Atlas staff list", "20 targets per term", gaps.MAX_TARGETS_PER_TERM),
         ("Atlas staff list", "100 characters per term", gaps.MAX_TERM_CHARS),
+        ("Atlas staff list", "20 entries per learner", gaps.CONTRIBUTION_ENTRIES),
     ]
 
 

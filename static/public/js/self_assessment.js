@@ -92,10 +92,12 @@ function CompetencySelfAssessment(runtime, element, args) {
       if (button) { button.disabled = false; }
       if (!result.ok) { failed(result); return; }
       unsaved = false;
+      /* The form stays as it is (it holds the ratings just submitted), hidden until the
+         learner chooses to reassess; only the note about a draft no longer applies. */
       var formArea = area("form-area");
-      formArea.innerHTML = result.data.form_html;
+      var note = formArea.querySelector(".cx-sa-draft-note");
+      if (note) { note.parentNode.removeChild(note); }
       formArea.hidden = true;
-      wireForm();
       var resultArea = area("result-area");
       resultArea.innerHTML = result.data.result_html;
       wireResult();

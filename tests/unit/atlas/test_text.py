@@ -63,3 +63,28 @@ def test_damerau_levenshtein_counts_transpositions_as_one():
     assert damerau_levenshtein("koerekrot", "koerekort") == 1
     assert damerau_levenshtein("boligstoette", "boligstotte") == 1
     assert damerau_levenshtein("abc", "xyz", limit=1) == 2
+
+
+def test_deletion_keys_are_every_string_with_one_or_two_letters_removed():
+    import random
+
+    rng = random.Random(7)
+    for size in (0, 1, 2, 3, 8, 15):
+        word = "".join(rng.choice("abæøå") for _ in range(size))
+        one = {word[:i] + word[i + 1:] for i in range(size)}
+        assert deletes(word) == one
+        assert deletes2(word) == {key[:i] + key[i + 1:] for key in one
+                                  for i in range(len(key))}
+    assert deletes2("abc") == {"a", "b", "c"}
+
+
+def test_surface_words_are_tokenize_without_offsets():
+    text = "Ældre\u00adbolig, Borger\u2019s støtte - 27.24 og h\u00e6lp"
+    assert surface_words(text) == [(t.surface, t.folded) for t in tokenize(text)]
+
+
+def test_snowball_takes_the_longest_ending_that_fits_in_r1():
+    # "erendes" does not fit in R1 of "lerendes" (R1 starts after "ler"), "endes" does
+    assert snowball_danish("lerendes") == "ler"
+    assert snowball_danish("bestemmelsernes") == snowball_danish("bestemmelserne")
+    assert stem("flytningerne") == stem("flytning") == "flyt"

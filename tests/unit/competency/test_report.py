@@ -13,8 +13,7 @@ RATINGS = {"post.laese": "begynder", "post.sende": "selvhjulpen", "phishing": "d
 def state_for(content):
     record = Assessment.create(content, "skranke", "nord", RATINGS, now=NOW)
     history = append_history(append_history([], record), record)
-    return {report.STATE_CURRENT: record.to_dict(), report.STATE_HISTORY: history,
-            "draft": {"ratings": {}}}
+    return {report.STATE_HISTORY: history, "draft": {"ratings": {}}}
 
 
 def test_one_row_per_competence_with_hr_columns(kommune_content):
@@ -46,6 +45,19 @@ def test_no_submission_no_rows(kommune_content):
 
 def test_role_removed_by_the_author_still_reports_its_id(kommune_content):
     state = state_for(kommune_content)
-    state[report.STATE_CURRENT]["role"] = "gammel-rolle"
+    state[report.STATE_HISTORY][-1]["role"] = "gammel-rolle"
     rows = list(report.rows_for_state(kommune_content, state, "da"))
     assert rows[0]["Role"] == "gammel-rolle"
+
+
+def test_the_current_assessment_is_the_last_of_the_history_or_an_earlier_versions_copy(
+        kommune_content):
+    state = state_for(kommune_content)
+    older = dict(state[report.STATE_HISTORY][0], role="gammel-rolle")
+    state[report.STATE_HISTORY] = [older, state[report.STATE_HISTORY][-1]]
+    assert report.current_assessment(state)["role"] == "skranke"
+    legacy = {report.STATE_CURRENT: older}   # state written without a history
+    assert report.current_assessment(legacy)["role"] == "gammel-rolle"
+    assert list(report.rows_for_state(kommune_content, legacy))[0]["Role"] == "gammel-rolle"
+    assert report.current_assessment({report.STATE_HISTORY: ["junk"]}) == {}
+    assert report.current_assessment({}) == {}

@@ -314,7 +314,6 @@ def test_privacy_page_states_the_real_limits():
     """The figures the privacy page gives for how much is kept, from the constants that
     enforce them."""
     from competency_xblock.atlas import exercise, gaps
-    from competency_xblock.atlas_lookup import MAX_SUMMARY_LEARNERS, SUMMARY_ENTRIES_PER_LEARNER
     from competency_xblock.competency.assessment import MAX_HISTORY
     from competency_xblock.core.handlers import DEFAULT_MAX_BYTES
 
@@ -325,8 +324,11 @@ def test_privacy_page_states_the_real_limits():
         f"at most {exercise.MAX_QUERY_CHARS} characters each",
         f"at most {gaps.MAX_TERM_CHARS} characters, with the scenario",
         f"the newest {gaps.MAX_RECORDS}.",
-        f"newest {SUMMARY_ENTRIES_PER_LEARNER} ``gap_log`` entries",
-        f"at most {MAX_SUMMARY_LEARNERS:,} learners",
+        f"from the newest {gaps.CONTRIBUTION_ENTRIES} ``gap_log`` entries",
+        f"search term (at most {gaps.MAX_TERM_CHARS} characters)",
+        f"votes for at most {gaps.MAX_TARGETS_PER_TERM} expected answer ids",
+        f"At most {gaps.MAX_TERMS:,} terms",
+        f"among their newest {gaps.CONTRIBUTION_ENTRIES} entries",
         f"({DEFAULT_MAX_BYTES // 1024} KiB by default, 4 MiB for imports)",
     ]
     missing = [claim for claim in claims if claim not in text]
