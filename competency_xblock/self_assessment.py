@@ -22,6 +22,7 @@ import re
 from collections import OrderedDict
 from functools import lru_cache
 
+from django.utils.safestring import mark_safe
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
@@ -37,6 +38,7 @@ from competency_xblock.competency import (
 )
 from competency_xblock.competency.assessment import (
     Assessment,
+    Evaluation,
     append_history,
     can_reassess,
     check_ratings,
@@ -397,10 +399,13 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             "areas": areas, "draft_note": draft_note,
         })
 
-    def render_result(self, content: BlockContent, text: dict) -> str:
+    def render_result(self, content: BlockContent, text: dict,
+                      evaluation: Evaluation | None = None) -> str:
+        """The learner's result; ``evaluation`` of their current assessment if known."""
         framework = content.framework
         current = Assessment.from_dict(self.current())
-        evaluation = evaluate(framework, current)
+        if evaluation is None:
+            evaluation = evaluate(framework, current)
         history = self.peek("history")
         previous = Assessment.from_dict(history[-2]) if len(history) > 1 else None
         changes = ({c.competence: c for c in diff(framework, previous, current)}
@@ -454,7 +459,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             details.append(self.localized(role.title))
         if unit:
             details.append(self.localized(unit.title))
-        return result_html.render({
+        return mark_safe(result_html.render({  # noqa: S308 - every value escaped there
             "dom_id": self.dom_id, "text": text, "rows": rows, "has_previous": bool(previous),
             "change_heading": (
                 text["col_change"].format(date=self.format_date(previous.submitted_at))
@@ -468,7 +473,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                            "status_text": self.gettext(STATUS_TEXT[r.status])}
                           for r in evaluation.strengths],
             "plan": the_plan, "can_reassess": decision.allowed, "reassess_note": reassess_note,
-        })
+        }))
 
     def render_staff(self, content: BlockContent, text: dict, role: str | None,
                      unit: str | None, wrapper: bool = False) -> str:
@@ -630,10 +635,11 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         })
         self.publish_xapi(lambda: xapi_events.self_ratings(
             self, content, record, evaluation, len(self.history)))
-        text = self.ui_text(UI_TEXT)
+        text = self.ui_text_on_demand(UI_TEXT)
         # No form: the one on the learner's page already holds these ratings, and the page
         # keeps it (hidden) for a reassessment.
-        return {"result_html": self.render_result(content, text), "message": text["submitted"]}
+        return {"result_html": self.render_result(content, text, evaluation),
+                "message": text["submitted"]}
 
     def has_learner_data(self) -> bool:
         return bool(self.history or self.assessment or self.draft or self.preferred_role

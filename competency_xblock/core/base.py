@@ -56,6 +56,30 @@ def render_template(path: str, context: dict) -> str:
     return _compiled_template(f"static/templates/{path}").render(Context(context, autoescape=True))
 
 
+class _OnDemandText(dict):
+    """A translated UI table that translates an entry on its first lookup."""
+
+    def __init__(self, block, table: dict) -> None:
+        super().__init__()
+        self._block, self._table = block, table
+
+    def __missing__(self, key):
+        message = self._table[key]
+        if isinstance(message, tuple):
+            value = {"one": self._block.ngettext(message[0], message[1], 1),
+                     "other": self._block.ngettext(message[0], message[1], 2)}
+        else:
+            value = self._block.gettext(message)
+        self[key] = value
+        return value
+
+    def get(self, key, default=None):
+        return self[key] if key in self._table else default
+
+    def __contains__(self, key) -> bool:
+        return key in self._table
+
+
 @XBlock.wants("settings", "user", "i18n")
 class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBlock):
     """Base for our blocks (mixed into each block class before ``XBlock``)."""
@@ -125,6 +149,12 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
             else:
                 out[key] = self.gettext(message)
         return out
+
+    def ui_text_on_demand(self, table: dict) -> dict:
+        """Like :meth:`ui_text`, but each string is translated when first looked up: for a
+        handler's response, which uses a few of a table's many strings.  Not for JSON (only
+        what was looked up is in it)."""
+        return _OnDemandText(self, table)
 
     def plural(self, pair: tuple[str, str], count: int | float) -> str:
         """The translated form of an ``NP_`` pair for ``count`` (still to be ``format``-ed)."""

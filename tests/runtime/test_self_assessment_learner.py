@@ -148,6 +148,9 @@ def test_submit_stores_state_and_completes_without_a_grade_by_default(workbench,
     event = workbench.events.of_type("competency_xblock.self_assessment.submitted", usage)[-1]
     assert event["gaps"] > 0 and event["assessment_number"] == 1
     html = workbench.render(workbench_scenario_of(workbench, usage), student="anna").html
+    assert re.search(r'<h3 id="[^"]+" tabindex="-1" data-cx-result-heading>Your result</h3>',
+                     html), "the result is markup in the page, not escaped text"
+    assert "&lt;section" not in html
     assert "Your result" in html and "data-cx-form-area hidden" in html.replace(
         'class="cx-sa-form-area" ', "")
 

@@ -288,3 +288,43 @@ def test_title_among_the_query_words_ranks_first(small_data, monkeypatch):
     monkeypatch.setattr(search_module, "TITLE_IN_QUERY_BONUS", 1.0)   # without the rule
     assert search(Atlas.from_dict(small_data), query).ids()[0] != "folkepension"
     clear_cache()
+
+
+def test_typo_candidates_carry_their_true_edit_distance(demo_atlas):
+    # the two-edit search reports distance 2 without computing it where the way it found
+    # the word proves it; every reported distance must be the real one, and a long word
+    # with two letters too many must come back (unless closer or as close words fill the
+    # list)
+    import random
+
+    from competency_xblock.atlas.text import damerau_levenshtein
+
+    index = get_index(demo_atlas)
+    rng = random.Random(11)
+    long_words = [w for w in index._typo_words if 8 <= len(w) <= 11]
+    checked = 0
+    for word in rng.sample(long_words, 150):
+        i, j = sorted(rng.sample(range(len(word)), 2))
+        for typo in (word[:i] + "q" + word[i:j] + "x" + word[j:],         # two letters added
+                     word[:i] + "q" + word[i + 1:j] + "x" + word[j:],     # one changed, one added
+                     word[:i] + "qx" + word[i:]):
+            found = index._fuzzy_words(typo)
+            for candidate, distance in found:
+                assert damerau_levenshtein(typo, candidate, 2) == distance, (typo, candidate)
+            if len(typo) >= 8:
+                assert found, typo
+                assert word in dict(found) or len(found) == 8 or found[0][1] < 2, (typo, found)
+                checked += 1
+    assert checked > 200
+
+
+def test_fast_hit_construction_equals_the_dataclass_constructor(demo_atlas):
+    from competency_xblock.atlas.search import Hit, _new_hit
+
+    service = demo_atlas.services[0]
+    args = (service, 1.5, "Titel", ((0, 5),), (("ord", ((0, 3),)),), (), "Beskrivelse")
+    fast, slow = _new_hit(*args), Hit(*args)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert fast.service_id == service.id and fast.keywords == (("ord", ((0, 3),)),)
+    with pytest.raises(AttributeError):
+        fast.score = 2.0            # still frozen

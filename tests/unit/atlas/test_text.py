@@ -5,10 +5,14 @@ import pytest
 
 from competency_xblock.atlas.text import (
     damerau_levenshtein,
+    deletes,
+    deletes2,
     fold,
     kle_query,
+    snowball_danish,
     stem,
     stem_folded,
+    surface_words,
     tokenize,
     words,
 )
