@@ -18,14 +18,15 @@ Design (pure Python; about a millisecond per query at 10,000 services):
   compounds a query word is the head or tail of ("bump" → "stribebump", "skrald" →
   "storskrald"), and, for a word nothing else matches, vocabulary words that share most of
   its trigrams.  Both are low-quality expansions that reuse the word postings.
-* Typo tolerance uses a symmetric-deletion dictionary (SymSpell), stored compactly as one
-  sorted array of (key hash, word number): a lookup is a few binary searches.
+* Typo tolerance uses a symmetric-deletion dictionary (SymSpell) over the vocabulary: a
+  dict from each word and its one-letter deletions to word numbers, looked up in C.
 * Prefix completion uses the sorted vocabulary and ``bisect``.
-* Query-word expansions are cached per index (bounded LRU), so repeated words cost nothing.
+* Query-word expansions are precomputed for the atlas's own words (a few thousand even for
+  100,000 services) and cached per index (bounded LRU) for the others.
 * Titles are also kept as bags of terms on their own (``title_phrases``): a service whose
   whole title is among the query's words ("Folkepension" in "Folkepension, Udbetaling
   Danmark") is found by a hash lookup per combination of query words.
-* Highlighting asks :meth:`SearchIndex.term_spans`: per text, the words' terms and offsets
+* Highlighting asks :meth:`SearchIndex.key_spans`: per text, the words' offsets by term
   (cached, filled at build for the texts hits show), intersected with the matched terms.
 """
 from __future__ import annotations
@@ -38,8 +39,8 @@ from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import contains, itemgetter
 
 from competency_xblock.text import LocalizedText
 
@@ -50,6 +51,7 @@ from .text import (
     WORD_RE,
     damerau_levenshtein,
     deletes,
+    deletes2,
     fold,
     stem_folded,
     tokenize,
@@ -100,10 +102,6 @@ INFLECTIONS = frozenset("n en er e ne et s es ers ens erne ene ets ernes enes r 
                         .split())
 #: Danish derivational endings: never a part of a compound on their own.
 SUFFIXES = frozenset("else elser ning ninger hed heder ing inger skab lig lige isk erne".split())
-_ID_BITS = 21                       # word numbers in the typo index (2M words)
-_HASH_BITS = 42
-_HASH_MASK = (1 << _HASH_BITS) - 1
-_DIR_BITS = 16                      # typo-index directory: 65,536 slots
 
 
 def _variants(text: LocalizedText | None) -> list[str]:
@@ -154,14 +152,16 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._expansion_cache: OrderedDict[tuple, tuple] = OrderedDict()
         self._word_cache: dict[str, tuple] = {}
-        self._span_cache: dict[str, tuple[tuple[str, ...], array]] = {}
+        self._span_cache: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {}
         self._surface_keys: dict[str, tuple[str, ...]] = {}
+        self._single_spans: dict[tuple[int, int], tuple[tuple[int, int]]] = {}
         # query-word plans with their per-service scores (managed by .search)
         self.plan_cache: OrderedDict[tuple, object] = OrderedDict()
         self.plan_lock = threading.Lock()
         self.plan_entries = 0
         self._catalogue = kle_catalogue if kle_catalogue is not None else _catalogue()
         self._build()
+        self._build_vocabulary_expansions()
         self._warm_highlights()
 
     # ------------------------------------------------------------------ build
@@ -309,6 +309,7 @@ class SearchIndex:
         surface_stem = self.surface_stem
         phrases: dict[int, object] = {}
         title_phrases: dict[int, object] = {}
+        title_terms: set[str] = set()
         for doc, fields in enumerate(docs):
             lens = doc_lens[doc]
             tfw: dict[str, float] = {}
@@ -348,7 +349,9 @@ class SearchIndex:
             # a title all of whose words the query has ("Folkepension" for "Folkepension,
             # Udbetaling Danmark (UDK)"): bags of title terms on their own
             for phrase in fields[0]:
-                key = phrase_key(surface_stem[w] for w in phrase if w in surface_stem)
+                bag = [surface_stem[w] for w in phrase if w in surface_stem]
+                title_terms.update(bag)
+                key = phrase_key(bag)
                 if key is None:
                     continue
                 bucket = title_phrases.get(key)
@@ -375,6 +378,8 @@ class SearchIndex:
             docs[doc] = None   # free as we go: large atlases stay within memory
         self.phrases = phrases
         self.title_phrases = title_phrases
+        #: every term of some title (query terms outside it are no part of a title bag)
+        self.title_terms = frozenset(title_terms)
         self.df = {term: len(ids) for term, ids in postings_ids.items()}
         factor = K1 + 1.0
         self.idf: dict[str, float] = {}
@@ -394,32 +399,24 @@ class SearchIndex:
         self.postings_imp = postings_imp
 
     def _build_typo_index(self) -> None:
-        """Symmetric-deletion keys (distance 1 on each side) as one sorted int array of
-        (key hash, word number), with a directory over the hash's top bits so that a
-        lookup scans a handful of entries instead of binary-searching the whole array."""
+        """Symmetric-deletion keys (distance 1 on each side): every word and its one-letter
+        deletions map to the numbers of the words they come from.  A dict, so that a
+        query word's keys are looked up in C (the vocabulary is small: a few thousand
+        words, some ten keys each); the words of one key share one tuple."""
         fuzzy_words = [w for w in self.sorted_surfaces
-                       if len(w) >= FUZZY_MIN_LEN and w.isalpha()][: 1 << _ID_BITS]
-        keys = []
+                       if len(w) >= FUZZY_MIN_LEN and w.isalpha()]
+        table: dict[str, tuple[int, ...]] = {}
+        get = table.get
         for number, word in enumerate(fuzzy_words):
-            for key in deletes(word):
-                keys.append((hash(key) & _HASH_MASK) << _ID_BITS | number)
-            keys.append((hash(word) & _HASH_MASK) << _ID_BITS | number)
-        keys.sort()
-        table = array("q", keys)
-        del keys
-        shift = _HASH_BITS + _ID_BITS - _DIR_BITS
-        directory = array("I", bytes(4 * ((1 << _DIR_BITS) + 1)))
-        position = 0
-        size = len(table)
-        for slot in range(1 << _DIR_BITS):
-            directory[slot] = position
-            limit = (slot + 1) << shift
-            while position < size and table[position] < limit:
-                position += 1
-        directory[1 << _DIR_BITS] = size
+            own = (number,)
+            for key in (word, *deletes(word)):
+                found = get(key)
+                if found is None:
+                    table[key] = own
+                elif found[-1] != number:
+                    table[key] = (*found, number)
         self._typo_words = fuzzy_words
-        self._typo_keys = table
-        self._typo_dir = directory
+        self._typo_table = table
 
     def _build_trigrams(self) -> None:
         """Trigram → vocabulary word numbers (sub-word matching, not per service)."""
@@ -481,19 +478,23 @@ class SearchIndex:
 
         Three-letter parts must be words of their own ("vej", "bil"), so derivational
         endings ("-ing", "-hed") never count as the tail of a compound."""
-        if len(piece) < MIN_PART or piece in STOPWORDS or piece in SUFFIXES:
-            return 0
-        if len(piece) == MIN_PART and piece not in self.surface_stem:
-            return 0
+        # (part_vocab holds no stop word and nothing shorter than MIN_PART)
         found = self.part_vocab.get(piece)
         if found:
+            if piece in SUFFIXES or (len(piece) == MIN_PART and piece not in self.surface_stem):
+                return 0
             return found
-        if last:   # an inflected tail: "perioden" is "periode" + "n"
-            for cut in (1, 2, 3, 4):
-                if len(piece) - cut >= MIN_PART + 1 and piece[-cut:] in INFLECTIONS:
-                    found = self.part_vocab.get(piece[:-cut])
-                    if found:
-                        return found
+        if not last or len(piece) < MIN_PART + 2 or piece in STOPWORDS or piece in SUFFIXES:
+            return 0
+        # an inflected tail: "perioden" is "periode" + "n"
+        size = len(piece)
+        for cut in (1, 2, 3, 4):
+            if size - cut < MIN_PART + 1:
+                break
+            if piece[-cut:] in INFLECTIONS:
+                found = self.part_vocab.get(piece[:-cut])
+                if found:
+                    return found
         return 0
 
     def split_compound(self, word: str, max_parts: int = 3) -> list[str] | None:
@@ -516,22 +517,28 @@ class SearchIndex:
         # word and its ending, not a compound
         own = stem_folded(word)
         last_end = min(n, len(own) if word.startswith(own) else n) - MIN_PART
+        part_freq = self._part_freq
+        part_vocab = self.part_vocab
+        splits_surface = self.splits_surface if max_parts > 2 else {}
         for end in range(MIN_PART, last_end + 1):
             head = word[:end]
-            head_freq = self._part_freq(head, last=False)
+            # a head is a known part (checked in full below) or nothing: most are nothing
+            if head not in part_vocab:
+                continue
+            head_freq = part_freq(head, last=False)
             if not head_freq:
                 continue
             for link in ("", *LINKING):
                 if link and not word.startswith(link, end):
                     continue
                 rest = word[end + len(link):]
-                rest_freq = self._part_freq(rest, last=True) if len(rest) >= MIN_PART else 0
+                rest_freq = part_freq(rest, last=True) if len(rest) >= MIN_PART else 0
                 if not rest_freq:
                     continue
                 parts, freqs = [head, rest], [head_freq, rest_freq]
-                inner = self.splits_surface.get(rest) if max_parts > 2 else None
+                inner = splits_surface.get(rest)
                 if inner and len(inner) == 2:
-                    inner_freqs = [self._part_freq(p, last=True) for p in inner]
+                    inner_freqs = [part_freq(p, last=True) for p in inner]
                     if all(inner_freqs):
                         parts, freqs = [head, *inner], [head_freq, *inner_freqs]
                 score = math.prod(freqs) ** (1.0 / len(freqs))
@@ -569,9 +576,22 @@ class SearchIndex:
         return choice[1] if choice else None
 
     # ------------------------------------------------------------ expansion
+    def _build_vocabulary_expansions(self) -> None:
+        """The expansions of every vocabulary word, with and without completion: a query
+        word the atlas has costs a dict lookup.  The vocabulary is small (a few thousand
+        words even for 100,000 services), the expansions a few terms each."""
+        expand = self._expand
+        self._vocabulary_expansions = (
+            {word: expand(word, False) for word in self.surface_stem},
+            {word: expand(word, True) for word in self.surface_stem})
+
     def expand(self, folded: str, *, allow_prefix: bool) -> tuple[tuple[Expansion, ...], tuple]:
         """Terms a folded query word stands for, plus compound alternatives: (part terms,
-        whether all parts must occur).  Cached."""
+        whether all parts must occur).  Precomputed for the vocabulary, cached for the
+        other words."""
+        found = self._vocabulary_expansions[allow_prefix].get(folded)
+        if found is not None:
+            return found
         key = (folded, allow_prefix)
         with self._lock:
             cached = self._expansion_cache.get(key)
@@ -666,8 +686,8 @@ class SearchIndex:
                 smallest = bucket
         if smallest is None:
             return []
-        vocabulary = self.sorted_surfaces
-        return [word for word in map(vocabulary.__getitem__, smallest) if core in word]
+        found = list(map(self.sorted_surfaces.__getitem__, smallest))
+        return list(compress(found, map(contains, found, repeat(core))))
 
     def _part_words(self, folded: str, term: str) -> list[tuple[str, float]]:
         """Vocabulary compounds whose head or tail is the query word: "bump" → "vejbump",
@@ -702,12 +722,15 @@ class SearchIndex:
         counts = Counter(chain.from_iterable(buckets))   # counted in C
         need = max(2, int(len(grams) * SIMILAR_MIN * 0.5))
         similar_slack = max(2, len(folded) // 4)
+        # a word short enough to pass the Dice threshold must share at least this many: the
+        # ones sharing fewer are never taken, so they need not be sorted or looked at
+        shortest = len(grams) + max(len(folded) - similar_slack - 2, 1)
+        need = max(need, math.ceil(SIMILAR_MIN * shortest / 2.0 - 1e-9))
         vocabulary = self.sorted_surfaces
         out = []
-        # the best-sharing words first (sorted in C); stop below ``need``
-        for number, shared in sorted(counts.items(), key=itemgetter(1), reverse=True)[:64]:
-            if shared < need:
-                break
+        # the best-sharing words first (picked and sorted in C), only those sharing ``need``
+        enough = compress(counts.items(), map(need.__le__, counts.values()))
+        for number, shared in sorted(enough, key=itemgetter(1), reverse=True)[:64]:
             word = vocabulary[number]
             if abs(len(word) - len(folded)) > similar_slack:
                 # a stand-in for a misspelt word is about as long as it: "separation" is
@@ -720,28 +743,8 @@ class SearchIndex:
         return out[:6]
 
     def _typo_candidates(self, keys: Iterable[str]) -> set[int]:
-        table = self._typo_keys
-        directory = self._typo_dir
-        found: set[int] = set()
-        low = (1 << _ID_BITS) - 1
-        shift = _HASH_BITS - _DIR_BITS
-        for key in keys:
-            hashed = hash(key) & _HASH_MASK
-            slot = hashed >> shift
-            start, end = directory[slot], directory[slot + 1]
-            if start == end:
-                continue
-            wanted = hashed << _ID_BITS
-            i = bisect.bisect_left(table, wanted, start, end) if end - start > 8 else start
-            while i < end:
-                value = table[i]
-                if value >> _ID_BITS != hashed:
-                    if value > wanted:
-                        break
-                else:
-                    found.add(value & low)
-                i += 1
-        return found
+        """Numbers of the vocabulary words sharing a key with ``keys`` (all in C)."""
+        return set(chain.from_iterable(filter(None, map(self._typo_table.get, keys))))
 
     def _fuzzy_words(self, folded: str, wide: bool = True) -> list[tuple[str, int]]:
         """Vocabulary words within one edit (two for words of 8+ letters, tried only when
@@ -753,24 +756,27 @@ class SearchIndex:
         out = [(w, 1) for w in map(words_.__getitem__, candidates)
                if w != folded and within_one_edit(folded, w)]
         if not out and wide and len(folded) >= FUZZY2_MIN_LEN:
-            # words sharing a one-letter deletion are at most two edits away: free to check
-            out = [(w, d) for w in map(words_.__getitem__, candidates)
-                   if (d := damerau_levenshtein(folded, w, 2)) <= 2]
+            # a word sharing a key with the word is at most two edits away (one deletion
+            # on each side); none is one edit away (above), so each is two (or the word)
+            out = [(w, 0 if w == folded else 2) for w in map(words_.__getitem__, candidates)]
             if not out and len(folded) <= FUZZY2_MAX_LEN:
                 # the two-deletion neighbourhood grows with the square of the length;
                 # longer words with two typos still share most trigrams (_similar_words)
-                wider_keys: set[str] = set()
-                for key in keys:
-                    wider_keys.update(deletes(key))
-                wider = self._typo_candidates(wider_keys) - candidates
-                out = [(w, d) for w in (words_[i] for i in wider)
-                       if abs(len(w) - len(folded)) <= 2
-                       and (d := damerau_levenshtein(folded, w, 2)) <= 2]
+                # (the one-deletion keys' words are ``candidates`` already)
+                wider = self._typo_candidates(deletes2(folded)) - candidates
+                size = len(folded)
+                out = []
+                for w in map(words_.__getitem__, wider):
+                    gap = size - len(w)
+                    if gap == 2:
+                        out.append((w, 2))   # two letters fewer, and both deletions: two
+                    elif -2 <= gap <= 2 and (d := damerau_levenshtein(folded, w, 2)) <= 2:
+                        out.append((w, d))
         # same distance: a word with the same first letter first (first letters are
         # rarely the typo), then the more common word
         first = folded[0]
-        out.sort(key=lambda item: (item[1], item[0][0] != first,
-                                   -self.surface_freq.get(item[0], 0), item[0]))
+        freq = self.surface_freq.get
+        out.sort(key=lambda item: (item[1], item[0][0] != first, -freq(item[0], 0), item[0]))
         return out[:8]
 
     # ------------------------------------------------------------ postings
@@ -816,31 +822,37 @@ class SearchIndex:
         cache[text] = found
         return found
 
-    def term_spans(self, text: str) -> tuple[tuple[str, ...], array]:
-        """The words of ``text`` as (terms, offsets): ``terms[i]`` is the term or a compound
-        part of a word whose offsets are ``offsets[2*i]``, ``offsets[2*i+1]`` (a word with
-        parts appears once per key).  What highlighting intersects with the matched terms
-        (a set operation in C).  Cached per text; compact, as the cache is filled at build."""
+    def key_spans(self, text: str) -> dict[str, tuple[tuple[int, int], ...]]:
+        """The words of ``text`` by key: ``{key: ((start, end), ...)}`` where a key is the
+        term or a compound part of a word (a word with parts appears under each key), the
+        spans in text order.  What highlighting intersects with the matched terms (a set
+        operation in C; a text with one matched key needs no further work).  Cached per
+        text; the cache is filled at build for the texts hits show."""
         cache = self._span_cache
         found = cache.get(text)
         if found is not None:
             return found
-        terms: list[str] = []
-        offsets = array("I")
+        found = {}
         keys_of = self._surface_keys
+        singles = self._single_spans
+        get = found.get
         for match in WORD_RE.finditer(text):
             surface = match.group()
             keys = keys_of.get(surface)
             if keys is None:
                 keys = self._keys_of_surface(surface)
-            start, end = match.span()
+            span = match.span()
+            single = singles.get(span)
+            if single is None:
+                # one shared ((start, end),) per offset pair: most words occur once in a
+                # text, and titles share their offsets (memory of the warmed cache)
+                single = singles[span] = (span,)
             for key in keys:
-                terms.append(key)
-                offsets.append(start)
-                offsets.append(end)
-        found = (tuple(terms), offsets)
+                known = get(key)
+                found[key] = single if known is None else (*known, single[0])
         if len(cache) >= WORD_CACHE:
             cache.clear()
+            singles.clear()
         cache[text] = found
         return found
 
@@ -849,13 +861,13 @@ class SearchIndex:
         søgeord), as long as they fit in it: the first search that shows a service then
         finds its offsets ready.  Larger atlases fill it as they are searched."""
         budget = int(WORD_CACHE * HIGHLIGHT_WARM_SHARE)
-        term_spans = self.term_spans
+        key_spans = self.key_spans
         for service in self.services:
             for text in (*_variants(service.title), *_variants(service.description),
                          *service.keywords):
                 if len(self._span_cache) >= budget:
                     return
-                term_spans(text)
+                key_spans(text)
 
     def _keys_of_surface(self, surface: str) -> tuple[str, ...]:
         """(term, compound parts...) of one word as written (cached per spelling)."""

@@ -15,14 +15,21 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import combinations, repeat
+from itertools import chain, combinations, compress, repeat
 from operator import add, itemgetter, mul, neg
 
 from competency_xblock.text import N_, LocalizedText, pick_language
 
 from .index import LINKING, Expansion, SearchIndex, get_index, phrase_key
 from .model import Atlas, Service
-from .text import KLE_IN_TEXT_RE, STOPWORDS, kle_loose_query, kle_query, stem_folded, tokenize
+from .text import (
+    KLE_IN_TEXT_RE,
+    STOPWORDS,
+    kle_loose_query,
+    kle_query,
+    stem_folded,
+    surface_words,
+)
 
 MAX_QUERY_CHARS = 300
 MAX_QUERY_WORDS = 24
@@ -46,6 +53,7 @@ JOINED_BONUS = MATCH_BONUS
 KLE_SCORE = 2.0
 #: Score factor for each further service of a KLE emne already in the results.
 DIVERSITY = 0.6
+_DIVERSITY_POWERS = tuple(DIVERSITY ** times for times in range(MAX_LIMIT + 1))
 #: Postings walked for loose (prefix, fuzzy) expansions of one word before we stop adding.
 EXPANSION_BUDGET = 3000
 #: Below this many postings a query is evaluated in full; above, common words are cut.
@@ -66,6 +74,11 @@ THETA_MAX = 6000
 THETA_DEPTH = 3
 #: Up to this many candidates a C sort is cheaper than heapq.nlargest.
 SORT_MAX = 600
+#: ... when only the scores are sorted (floats compare fast; measured on the benchmark's
+#: 10,000-service atlas): see _kth_largest.
+CUT_SORT_MAX = 5000
+#: ... when whole (service, score) items are sorted: see _top_items.
+TOP_SORT_MAX = 8000
 #: Per-service word scores kept in the plan cache (about 70 bytes each).
 PLAN_CACHE_ENTRIES = 300_000
 #: A binary-search lookup costs about this many dict updates.
@@ -124,6 +137,22 @@ class Hit:
         return self.service.kle
 
 
+def _new_hit(service: Service, score: float, title: str, title_spans: tuple[Span, ...],
+             keywords: tuple[tuple[str, tuple[Span, ...]], ...],
+             description_spans: tuple[Span, ...], description: str) -> Hit:
+    """``Hit(...)`` at half the cost: a frozen dataclass's __init__ sets each field through
+    object.__setattr__; here the instance dict gets all seven at once (a page of results
+    builds ten or more Hits per search)."""
+    hit = _object_new(Hit)
+    hit.__dict__.update(service=service, score=score, title=title, title_spans=title_spans,
+                        keywords=keywords, description_spans=description_spans,
+                        description=description)
+    return hit
+
+
+_object_new = object.__new__
+
+
 @dataclass(frozen=True)
 class SearchResult:
     status: str
@@ -179,10 +208,10 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
     if match:
         kle_number = match.group(1)
         text_words = (text[: match.start()] + " " + text[match.end():]).strip()
-    tokens = [t for t in tokenize(text_words) if t.folded]
-    meaningful = [t for t in tokens if t.folded not in STOPWORDS and not t.folded.isdigit()]
+    tokens = [t for t in surface_words(text_words) if t[1]]     # (surface, folded)
+    meaningful = [t for t in tokens if t[1] not in STOPWORDS and not t[1].isdigit()]
     if not meaningful:
-        meaningful = [t for t in tokens if not t.folded.isdigit()]
+        meaningful = [t for t in tokens if not t[1].isdigit()]
     if not meaningful:
         if kle_number:
             return _kle_search(index, text, kle_number, limit, language)
@@ -194,8 +223,7 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
     used: list[str] = []          # ... those of them that matched something
     corrections = []
     seen_words: set[str] = set()
-    for position, token in enumerate(meaningful):
-        folded = token.folded
+    for position, (surface, folded) in enumerate(meaningful):
         if folded in seen_words:
             continue
         seen_words.add(folded)
@@ -207,7 +235,7 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
             # results are those of the corrected query (not of every weak look-alike)
             replacement = _plan(index, corrected, allow_prefix)
             if any(e.kind == "exact" for e in replacement.expansions):
-                corrections.append((token.surface, index.display.get(corrected, corrected)))
+                corrections.append((surface, index.display.get(corrected, corrected)))
                 plan, folded = replacement, corrected
                 if folded in seen_words:
                     continue
@@ -264,12 +292,20 @@ def _joined_compounds(index: SearchIndex, folded: list[str]) -> list[_Word]:
     if len(folded) < 2:
         return []
     surface_stem = index.surface_stem
+    vocabulary = index.sorted_surfaces
+    size = len(vocabulary)
     out: list[_Word] = []
     seen: set[str] = set()
     for first, second in zip(folded, folded[1:], strict=False):
         if not (first.isalpha() and second.isalpha()):
             continue
         for head, tail in ((first, second), (second, first)):
+            # only a head some longer vocabulary word starts with can begin a compound
+            i = bisect_left(vocabulary, head)
+            if i < size and vocabulary[i] == head:
+                i += 1
+            if i >= size or not vocabulary[i].startswith(head):
+                continue
             for link in ("", *LINKING):
                 joined = head + link + tail
                 term = surface_stem.get(joined)
@@ -302,7 +338,10 @@ def _titles_in_query(index: SearchIndex, terms: list[str]) -> dict[int, float]:
     if TITLE_IN_QUERY_BONUS == 1.0 or len(terms) < 2:
         return {}
     found: dict[int, float] = {}
-    for size in range(1, min(TITLE_IN_QUERY_WORDS, len(terms) - 1) + 1):
+    largest = min(TITLE_IN_QUERY_WORDS, len(terms) - 1)
+    title_terms = index.title_terms
+    terms = [term for term in terms if term in title_terms]   # the others are in no title
+    for size in range(1, min(largest, len(terms)) + 1):
         for combo in combinations(terms, size):
             for doc in index.title_docs(hash(combo)):
                 found[doc] = size
@@ -336,7 +375,7 @@ class _Word:
 
     def __init__(self, index: SearchIndex, expansions, compounds, budget: int) -> None:
         self.expansions = expansions
-        self.lists = []
+        self.lists = lists = []
         cost = 0
         bound = 0.0
         # Loose matches (prefix, typo, part) are scored with the rarity of the word itself
@@ -344,20 +383,23 @@ class _Word:
         # "boligstøttelån" does not outrank the exact "boligstøtte".
         idf = index.idf
         max_impact = index.max_impact
+        postings_ids = index.postings_ids
+        postings_imp = index.postings_imp
         present = [e for e in expansions if e.term in idf]
         exact = [e for e in present if e.kind == "exact"]
         reference = idf[exact[0].term] if exact else min((idf[e.term] for e in present),
                                                          default=0.0)
         for expansion in present:
-            ids, impacts = index.postings(expansion.term)
+            term = expansion.term
+            ids = postings_ids[term]
             quality = expansion.quality
             if expansion.kind not in ("exact", "synonym"):
-                if cost + len(ids) > budget and self.lists:
+                if cost + len(ids) > budget and lists:
                     continue   # enough loose matches: keep the per-query work bounded
-                quality *= min(1.0, reference / idf[expansion.term])
-            self.lists.append((ids, impacts, quality, expansion.term))
+                quality *= min(1.0, reference / idf[term])
+            lists.append((ids, postings_imp[term], quality, term))
             cost += len(ids)
-            bound = max(bound, max_impact[expansion.term] * quality)
+            bound = max(bound, max_impact[term] * quality)
         self.compounds = []
         for parts, require_all in compounds:
             present_parts = [t for t in parts if t in idf]
@@ -383,9 +425,7 @@ class _Word:
         found = self._best
         if found is None:
             scores = self.scores(index)
-            found = heapq.nlargest(BEST_KEPT, scores.items(), key=itemgetter(1)) \
-                if len(scores) > BEST_KEPT else \
-                sorted(scores.items(), key=itemgetter(1), reverse=True)
+            found = _top_items(scores, BEST_KEPT)
             self._best = found
         return found
 
@@ -523,15 +563,17 @@ def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterab
             done = position
             break
         scores = word.scores(index)
-        added = scores.copy()
         if acc:
-            both = added.keys() & acc.keys()
-            for doc in both:
-                added[doc] += acc[doc]
-            acc.update(added)
+            # the services of both: their earlier sums, then the word's scores added (the
+            # word's long dict is not copied)
+            both = scores.keys() & acc.keys()
+            earlier = dict(zip(both, map(acc.__getitem__, both), strict=True))
+            acc.update(scores)
+            for doc, value in earlier.items():
+                acc[doc] += value
         else:
             both = ()
-            acc = added
+            acc = scores.copy()
         if len(scores) <= SMALL_WORD:
             cands.update(scores)
         else:
@@ -547,9 +589,9 @@ def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterab
         # only services that can still reach the top: look the remaining words up
         floor = theta - reach[done]
         pool = _pool(acc, cands, long_words, LOOKUP_CANDIDATES, index)
-        hopeful = [doc for doc, value in pool.items() if value >= floor]
+        hopeful = list(compress(pool, map(floor.__le__, pool.values())))
         if len(hopeful) > LOOKUP_CANDIDATES:
-            hopeful = heapq.nlargest(LOOKUP_CANDIDATES, hopeful, key=acc.__getitem__)
+            hopeful = sorted(hopeful, key=acc.__getitem__, reverse=True)[:LOOKUP_CANDIDATES]
         hopeful.extend(doc for doc in boost_docs if doc in acc)
         if in_title:
             # a service whose title is among the query's words may match only words that
@@ -617,7 +659,8 @@ def _pool(acc: dict[int, float], cands: set[int], long_words: list[_Word], k: in
     gives it; each list keeps its best services sorted, cached with the word)."""
     if len(acc) <= SORT_MAX or not long_words:
         return acc
-    pool = {doc: acc[doc] for doc in cands if doc in acc}
+    docs = list(compress(cands, map(acc.__contains__, cands)))   # in the order of cands
+    pool = dict(zip(docs, map(acc.__getitem__, docs), strict=True))
     for word in long_words:
         best = word.best(index)
         taken = 0
@@ -635,11 +678,22 @@ def _pool(acc: dict[int, float], cands: set[int], long_words: list[_Word], k: in
 
 
 def _kth_largest(values, k: int) -> float:
-    if len(values) <= SORT_MAX:
-        ordered = sorted(values, reverse=True)
-        return ordered[k - 1] if len(ordered) >= k else 0.0
-    best = heapq.nlargest(k, values)
-    return best[-1] if len(best) >= k else 0.0
+    """The k-th largest of ``values`` (0.0 when there are fewer): sorting the scores in C
+    beats heapq.nlargest's Python loop up to a few thousand (scores have many ties)."""
+    if len(values) < k:
+        return 0.0
+    if len(values) <= CUT_SORT_MAX:
+        return sorted(values)[-k]
+    return heapq.nlargest(k, values)[-1]
+
+
+def _top_items(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+    """``sorted(scores.items(), key=value, reverse=True)[:k]``: the sort in C is the faster
+    way up to several thousand services (their scores have many ties); heapq.nlargest (the
+    same result) beyond."""
+    if len(scores) > TOP_SORT_MAX:
+        return heapq.nlargest(k, scores.items(), key=itemgetter(1))
+    return sorted(scores.items(), key=itemgetter(1), reverse=True)[:k]
 
 
 def _diverse_top(index: SearchIndex, acc: dict[int, float],
@@ -648,26 +702,41 @@ def _diverse_top(index: SearchIndex, acc: dict[int, float],
     counts DIVERSITY times less: five variants of one emne ("Brandsyn: ansøgning", "Brandsyn:
     klage" ...) do not push every other emne of nearly the same score off the page."""
     size = limit * 4 + 10
-    if len(acc) > SORT_MAX:
-        cut = heapq.nlargest(size, acc.values())[-1]
-        pool = [(-value, doc) for doc, value in acc.items() if value >= cut]
-        heapq.heapify(pool)
-    else:   # sorting in C beats a heap for a few hundred candidates
-        pool = sorted(zip(map(neg, acc.values()), acc.keys(), strict=True))[:size]
+    if len(acc) > size:
+        # the services scoring at least the size-th best score, picked in C: only those few
+        # become (score, service) pairs
+        values = acc.values()
+        cut = _kth_largest(values, size)
+        if len(acc) > SORT_MAX:      # every service tied at the cut
+            docs = compress(acc, map(cut.__le__, values))
+        else:                        # the best ``size``, ties at the cut by service number
+            docs = list(compress(acc, map(cut.__lt__, values)))
+            docs += sorted(compress(acc, map(cut.__eq__, values)))[:size - len(docs)]
+        pool = [(-acc[doc], doc) for doc in docs]
+    else:
+        pool = list(zip(map(neg, acc.values()), acc, strict=False))
+    heapq.heapify(pool)
+    heappop, heappush = heapq.heappop, heapq.heappush
+    powers = _DIVERSITY_POWERS
     emne = index.emne
     shown: dict[int, int] = {}
     top: list[tuple[int, float]] = []
-    while pool and len(top) < limit:
-        negative, doc = heapq.heappop(pool)
+    while pool:
+        negative, doc = heappop(pool)
         group = emne[doc]
         times = shown.get(group, 0) if group else 0
-        score = acc[doc] * DIVERSITY ** times
-        if score < -negative and pool and -pool[0][0] > score:
-            heapq.heappush(pool, (-score, doc))   # look again once its turn comes
-            continue
+        if times:
+            score = acc[doc] * powers[times]
+            if score < -negative and pool and -pool[0][0] > score:
+                heappush(pool, (-score, doc))   # look again once its turn comes
+                continue
+        else:
+            score = -negative       # the first of its emne: its own score, never lowered
         top.append((doc, score))
         if group:
             shown[group] = times + 1
+        if len(top) >= limit:
+            break
     return top
 
 
@@ -698,9 +767,20 @@ def _combine_parts(index: SearchIndex, parts: tuple[str, ...],
                         found[doc] = value + impacts[i]
                 combined = found
             else:
-                other = dict(zip(ids, impacts, strict=False))
-                combined = {doc: combined[doc] + other[doc]
-                            for doc in combined.keys() & other.keys()}
+                # the services of both, found as ``combined.keys() & other.keys()`` would
+                # (the shorter side iterated, so the order is the same), without building
+                # a dict of the whole list unless many services are shared
+                if len(ids) > len(combined):
+                    common = set(ids).intersection(combined.keys())
+                else:
+                    common = set(compress(ids, map(combined.__contains__, ids)))
+                if 8 * len(common) < len(ids):
+                    size = len(ids)
+                    combined = {doc: combined[doc] + impacts[bisect_left(ids, doc, 0, size)]
+                                for doc in common}
+                else:
+                    other = dict(zip(ids, impacts, strict=False))
+                    combined = {doc: combined[doc] + other[doc] for doc in common}
             if not combined:
                 return {}
         else:
@@ -771,33 +851,76 @@ def highlight(index: SearchIndex, text: str, matched_terms: set[str]) -> tuple[S
     """Offsets of the words in ``text`` that matched (directly or as compound parts)."""
     if not text or not matched_terms:
         return ()
-    terms, offsets = index.term_spans(text)
-    hit = matched_terms.intersection(terms)
-    if not hit:
+    spans = index._span_cache.get(text)
+    if spans is None:
+        spans = index.key_spans(text)
+    return _matched_spans(spans, matched_terms)
+
+
+def _matched_spans(spans: dict[str, tuple[Span, ...]], matched: set[str]) -> tuple[Span, ...]:
+    """The spans of the matched keys in text order, each once (a word with two matched
+    keys - its term and a part - is one span)."""
+    common = matched & spans.keys()
+    if not common:
         return ()
-    spans = [(offsets[2 * i], offsets[2 * i + 1]) for i, term in enumerate(terms)
-             if term in hit]
-    return tuple(dict.fromkeys(spans))   # text order; a word matched twice once
+    if len(common) == 1:
+        return spans[common.pop()]
+    return _merged_spans(spans, common)
+
+
+def _merged_spans(spans: dict[str, tuple[Span, ...]], keys: set[str]) -> tuple[Span, ...]:
+    found = list(map(spans.__getitem__, keys))
+    first = found[0]
+    if all(map(first.__eq__, found)):
+        return first          # the keys of one word (its term and a part): the same spans
+    return tuple(sorted(set(chain.from_iterable(found))))
 
 
 def _hit(index: SearchIndex, doc: int, score: float, matched: set[str],
          language: str | None) -> Hit:
     service = index.services[doc]
-    title = pick_language(service.title, language)
-    description = pick_language(service.description, language)
+    title = service.title
+    if type(title) is not str:
+        title = pick_language(title, language)
+    description = service.description
+    if type(description) is not str:
+        description = pick_language(description, language)
+    if not matched:
+        return _new_hit(service, round(score, 4), title, (), (), (), description)
+    # _matched_spans inlined: a hit asks for three or more texts
+    cached = index._span_cache.get
+    key_spans = index.key_spans
     keywords = []
-    if matched:
-        for keyword in service.keywords:
-            spans = highlight(index, keyword, matched)
-            if spans:
-                keywords.append((keyword, spans))
+    for keyword in service.keywords:
+        if keyword:
+            spans = cached(keyword)
+            if spans is None:
+                spans = key_spans(keyword)
+            common = matched & spans.keys()
+            if common:
+                keywords.append((keyword, spans[common.pop()] if len(common) == 1
+                                 else _merged_spans(spans, common)))
                 if len(keywords) >= 3:
                     break
-    return Hit(service=service, score=round(score, 4), title=title,
-               title_spans=highlight(index, title, matched),
-               keywords=tuple(keywords), description=description,
-               description_spans=highlight(index, description, matched)
-               if matched else ())
+    title_spans = description_spans = ()
+    if title:
+        spans = cached(title)
+        if spans is None:
+            spans = key_spans(title)
+        common = matched & spans.keys()
+        if common:
+            title_spans = spans[common.pop()] if len(common) == 1 \
+                else _merged_spans(spans, common)
+    if description:
+        spans = cached(description)
+        if spans is None:
+            spans = key_spans(description)
+        common = matched & spans.keys()
+        if common:
+            description_spans = spans[common.pop()] if len(common) == 1 \
+                else _merged_spans(spans, common)
+    return _new_hit(service, round(score, 4), title, title_spans, tuple(keywords),
+                    description_spans, description)
 
 
 def split_by_spans(text: str, spans: tuple[Span, ...]) -> list[tuple[str, bool]]:

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 
 #: All the dash characters people paste from Word, PDFs and KL's own data (U+2010 included).
 HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2212\u00ad"
@@ -96,6 +97,18 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def surface_words(text: str) -> list[tuple[str, str]]:
+    """(surface, folded) per word: :func:`tokenize` without offsets or Token objects, the
+    cheap path for parsing a query."""
+    out = []
+    for surface in WORD_RE.findall(text):
+        if "\u00ad" in surface or "\u2019" in surface:
+            out.append((surface, fold(surface.replace("\u00ad", "").replace("\u2019", "'"))))
+        else:
+            out.append((surface, fold(surface)))
+    return out
+
+
 def words(text: str) -> list[str]:
     """Folded words only (no offsets): the cheap path for indexing."""
     return [fold(m.group(0).replace("\u00ad", "").replace("\u2019", "'"))
@@ -117,6 +130,17 @@ _PAIRS = ("gd", "dt", "gt", "kt")
 #: remain ("ordning" stays).
 _DERIVATIONAL = sorted("ningerne ningens ningen ninger ning elserne elsens elsen elser else ede"
                        .split(), key=len, reverse=True)
+
+
+def _by_length(suffixes: list[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Suffixes grouped by length, longest first: "the longest suffix that fits" becomes
+    one slice and one set lookup per length instead of an endswith() per suffix."""
+    lengths = sorted({len(x) for x in suffixes}, reverse=True)
+    return tuple((n, frozenset(x for x in suffixes if len(x) == n)) for n in lengths)
+
+
+_STEP1_BY_LEN = _by_length(_STEP1)
+_DERIVATIONAL_BY_LEN = _by_length(_DERIVATIONAL)
 
 
 #: Neuter adjectives Snowball leaves alone ("socialt", "kommunalt", "aktuelt", "generelt");
@@ -142,10 +166,11 @@ def snowball_danish(word: str) -> str:
     if len(word) < 3:
         return word
     r1 = _r1(word)
-    # step 1
-    for suffix in _STEP1:
-        if word.endswith(suffix) and len(word) - len(suffix) >= r1:
-            word = word[: -len(suffix)]
+    # step 1: the longest suffix in R1
+    size = len(word)
+    for length, group in _STEP1_BY_LEN:
+        if size - length >= r1 and word[-length:] in group:
+            word = word[:-length]
             break
     else:
         if word.endswith("s") and len(word) - 1 >= r1 and len(word) > 1 \
@@ -176,12 +201,13 @@ def stem(word: str) -> str:
     low = unicodedata.normalize("NFKC", word).casefold()
     if not low.isalpha():
         return fold(low)
-    for suffix in _DERIVATIONAL:
-        if low.endswith(suffix) and len(low) - len(suffix) >= 4:
-            low = low[: -len(suffix)]
+    size = len(low)
+    for length, group in _DERIVATIONAL_BY_LEN:
+        if size - length >= 4 and low[-length:] in group:
+            low = low[:-length]
             break
     else:
-        if _NEUTER_T_RE.search(low):
+        if low[-3:] in ("alt", "elt") and _NEUTER_T_RE.search(low):
             low = low[:-1]   # "socialt" ~ "sociale", "generelt" ~ "generelle"
     return fold(snowball_danish(low))
 
@@ -303,7 +329,31 @@ def within_one_edit(a: str, b: str) -> bool:
 
 def deletes(word: str) -> set[str]:
     """All strings made by deleting one character (SymSpell's symmetric-delete keys)."""
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    heads, tails = _one_gap(len(word))
+    get = word.__getitem__
+    return set(map(add, map(get, heads), map(get, tails)))
+
+
+def deletes2(word: str) -> set[str]:
+    """All strings made by deleting two characters (the two-typo neighbourhood)."""
+    heads, middles, tails = _two_gaps(len(word))
+    get = word.__getitem__
+    return set(map(add, map(add, map(get, heads), map(get, middles)), map(get, tails)))
+
+
+@lru_cache(maxsize=128)
+def _one_gap(size: int) -> tuple[tuple[slice, ...], tuple[slice, ...]]:
+    """Slices around each position of a word of ``size`` letters: the pieces are cut and
+    joined in C (one deletion key costs no Python bytecode)."""
+    return (tuple(slice(0, i) for i in range(size)),
+            tuple(slice(i + 1, None) for i in range(size)))
+
+
+@lru_cache(maxsize=128)
+def _two_gaps(size: int) -> tuple[tuple[slice, ...], ...]:
+    pairs = [(i, j) for i in range(size) for j in range(i + 1, size)]
+    return (tuple(slice(0, i) for i, _ in pairs), tuple(slice(i + 1, j) for i, j in pairs),
+            tuple(slice(j + 1, None) for _, j in pairs))
 
 
 def trigrams(word: str) -> set[str]:

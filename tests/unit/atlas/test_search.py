@@ -328,3 +328,71 @@ def test_fast_hit_construction_equals_the_dataclass_constructor(demo_atlas):
     assert fast.service_id == service.id and fast.keywords == (("ord", ((0, 3),)),)
     with pytest.raises(AttributeError):
         fast.score = 2.0            # still frozen
+
+
+def test_top_items_and_kth_largest_equal_a_plain_sort(monkeypatch):
+    # both ways (C sort, heapq.nlargest past TOP_SORT_MAX / CUT_SORT_MAX) give the plain
+    # sort's answer, ties in dict order included
+    import random
+    from operator import itemgetter
+
+    from competency_xblock.atlas import search as search_module
+    from competency_xblock.atlas.search import _kth_largest, _top_items
+
+    rng = random.Random(2)
+    for limit in (100_000, 50):
+        monkeypatch.setattr(search_module, "TOP_SORT_MAX", limit)
+        monkeypatch.setattr(search_module, "CUT_SORT_MAX", limit)
+        for _ in range(300):
+            n, k = rng.randint(0, 300), rng.randint(1, 60)
+            values = [rng.choice([1.0, 2.5, 4.0]) if rng.random() < 0.7 else rng.random() * 5
+                      for _ in range(n)]
+            scores = dict(zip(rng.sample(range(10_000), n), values, strict=True))
+            assert _top_items(scores, k) == sorted(scores.items(), key=itemgetter(1),
+                                                   reverse=True)[:k]
+            ordered = sorted(values, reverse=True)
+            assert _kth_largest(values, k) == (ordered[k - 1] if n >= k else 0.0)
+
+
+def test_diverse_top_keeps_the_reference_greedy_with_its_tie_rules():
+    # the picked-in-C pool must give what sorting every (score, service) pair gave: the
+    # best limit*4+10 (ties at the cut by service number; every tie past SORT_MAX)
+    import heapq
+    import random
+    from array import array
+    from types import SimpleNamespace
+
+    from competency_xblock.atlas.search import DIVERSITY, SORT_MAX, _diverse_top
+
+    def reference(index, acc, limit):
+        size = limit * 4 + 10
+        if len(acc) > SORT_MAX:
+            cut = heapq.nlargest(size, acc.values())[-1]
+            pool = [(-value, doc) for doc, value in acc.items() if value >= cut]
+            heapq.heapify(pool)
+        else:
+            pool = sorted((-value, doc) for doc, value in acc.items())[:size]
+        shown, top = {}, []
+        while pool and len(top) < limit:
+            negative, doc = heapq.heappop(pool)
+            group = index.emne[doc]
+            times = shown.get(group, 0) if group else 0
+            score = acc[doc] * DIVERSITY ** times
+            if score < -negative and pool and -pool[0][0] > score:
+                heapq.heappush(pool, (-score, doc))
+                continue
+            top.append((doc, score))
+            if group:
+                shown[group] = times + 1
+        return top
+
+    rng = random.Random(4)
+    for _ in range(300):
+        groups = rng.choice((2, 4, 30))         # few emner: the greedy digs to the cut
+        index = SimpleNamespace(emne=array("I", (rng.randint(0, groups)
+                                                 for _ in range(5000))))
+        n = rng.choice((5, 40, 120, 599, 700, 1500))
+        acc = {doc: float(rng.choice((3, 5, 7, 9))) if rng.random() < 0.6 else rng.random() * 9
+               for doc in rng.sample(range(5000), n)}
+        limit = rng.choice((1, 10, 25))
+        assert _diverse_top(index, acc, limit) == reference(index, acc, limit)
