@@ -4,11 +4,11 @@ Thin XBlock layer over :mod:`competency_xblock.competency`: fields, views and ha
 
 State: the learner's role and unit live in ``Scope.preferences`` (remembered across blocks of
 this kind); the history of submitted assessments (the last is the current one) and the draft
-in ``Scope.user_state``; the
-authored setup (framework, roles, units, profiles, resources, reassessment policy) in one
-``Scope.content`` document validated by ``schemas/competency-block.schema.json``.  Staff
-figures come from ``responses`` (``Scope.user_state_summary``): a bounded tally per role and
-unit (learners counted, histogram of self-rated levels per competence; see
+in ``Scope.user_state``; the authored setup (framework, roles, units, profiles, resources,
+reassessment policy) in one ``Scope.content`` document validated by
+``schemas/competency-block.schema.json``.  Staff figures come from ``responses``
+(``Scope.user_state_summary``): a bounded tally per role and unit (learners counted,
+histogram of self-rated levels per competence; see
 :mod:`competency_xblock.competency.aggregate`), whose size does not grow with the number of
 learners.  A submit or an erasure subtracts the learner's previous contribution (from their
 own current assessment) and adds the new one, applied under the block-wide shared lock.
