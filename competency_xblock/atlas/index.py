@@ -22,7 +22,8 @@ Design (pure Python; about a millisecond per query at 10,000 services):
   dict from each word and its one-letter deletions to word numbers, looked up in C.
 * Prefix completion uses the sorted vocabulary and ``bisect``.
 * Query-word expansions are precomputed for the atlas's own words (a few thousand even for
-  100,000 services) and cached per index (bounded LRU) for the others.
+  100,000 services) and cached per index (bounded LRU) for the others.  The posting maps
+  of compound parts ("vej", "bolig": parts of many query words) are cached the same way.
 * Titles are also kept as bags of terms on their own (``title_phrases``): a service whose
   whole title is among the query's words ("Folkepension" in "Folkepension, Udbetaling
   Danmark") is found by a hash lookup per combination of query words.
@@ -77,6 +78,9 @@ FUZZY_MIN_LEN = 4
 FUZZY2_MIN_LEN = 8
 FUZZY2_MAX_LEN = 13
 EXPANSION_CACHE = 20_000
+#: Services kept in the cached per-term {service: impact} maps of compound parts (see
+#: SearchIndex.term_map), about 80 bytes each.
+TERM_MAP_ENTRIES = 200_000
 WORD_CACHE = 50_000
 #: Share of the highlight cache filled when the index is built.
 HIGHLIGHT_WARM_SHARE = 0.8
@@ -159,6 +163,8 @@ class SearchIndex:
         self.plan_cache: OrderedDict[tuple, object] = OrderedDict()
         self.plan_lock = threading.Lock()
         self.plan_entries = 0
+        self._term_maps: OrderedDict[str, dict[int, float]] = OrderedDict()
+        self._term_map_entries = 0
         self._catalogue = kle_catalogue if kle_catalogue is not None else _catalogue()
         self._build()
         self._build_vocabulary_expansions()
@@ -782,6 +788,32 @@ class SearchIndex:
     # ------------------------------------------------------------ postings
     def postings(self, term: str) -> tuple[array, array]:
         return self.postings_ids.get(term, _EMPTY_I), self.postings_imp.get(term, _EMPTY_F)
+
+    def term_map(self, term: str) -> dict[int, float]:
+        """``{service: impact}`` of a term's postings (do not modify: shared), from a
+        bounded LRU cache: a common term ("vej", "bolig") is a compound part of many
+        query words, and building its map unboxes every posting."""
+        maps = self._term_maps
+        with self._lock:
+            found = maps.get(term)
+            if found is not None:
+                maps.move_to_end(term)
+                return found
+        found = dict(zip(*self.postings(term), strict=True))
+        size = len(found)
+        if size <= TERM_MAP_ENTRIES // 4:
+            with self._lock:
+                if term not in maps:
+                    maps[term] = found
+                    self._term_map_entries += size
+                    while self._term_map_entries > TERM_MAP_ENTRIES:
+                        _term, old = maps.popitem(last=False)
+                        self._term_map_entries -= len(old)
+        return found
+
+    def cached_term_map(self, term: str) -> dict[int, float] | None:
+        """The term's map if it is cached (a lookup in it beats a binary search)."""
+        return self._term_maps.get(term)
 
     def title_docs(self, key: int) -> Iterable[int]:
         """Services with a title of exactly this bag of terms."""

@@ -15,7 +15,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain, combinations, compress, repeat
+from itertools import chain, combinations, compress, filterfalse, islice, repeat
 from operator import add, itemgetter, mul, neg
 
 from competency_xblock.text import N_, LocalizedText, pick_language
@@ -79,6 +79,10 @@ SORT_MAX = 600
 CUT_SORT_MAX = 5000
 #: ... when whole (service, score) items are sorted: see _top_items.
 TOP_SORT_MAX = 8000
+#: Above this many values per one asked for, _kth_largest and _top_items sort only the
+#: values at or above a floor taken from a sample of FLOOR_SAMPLE of them (see _floor).
+SAMPLED_FACTOR = 4
+FLOOR_SAMPLE = 128
 #: Per-service word scores kept in the plan cache (about 70 bytes each).
 PLAN_CACHE_ENTRIES = 300_000
 #: A binary-search lookup costs about this many dict updates.
@@ -418,14 +422,17 @@ class _Word:
             terms.update(parts)
         self.terms = frozenset(terms)
         self._scores: dict[int, float] | None = None
-        self._best: list[tuple[int, float]] | None = None
+        self._best: list[int] | None = None
 
-    def best(self, index: SearchIndex) -> list[tuple[int, float]]:
-        """This word's BEST_KEPT best services (highest score first), cached."""
+    def best(self, index: SearchIndex, count: int = BEST_KEPT) -> list[int]:
+        """The first ``count`` (at least) of this word's BEST_KEPT best services (highest
+        score first, ties in the order of its scores), cached: a shorter list asked for
+        is a prefix of the longer one, and often enough (see _pool)."""
         found = self._best
-        if found is None:
+        if found is None or (len(found) < count and len(found) < BEST_KEPT
+                             and len(found) < len(self._scores or ())):
             scores = self.scores(index)
-            found = _top_items(scores, BEST_KEPT)
+            found = list(map(itemgetter(0), _top_items(scores, min(count, BEST_KEPT))))
             self._best = found
         return found
 
@@ -564,13 +571,13 @@ def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterab
             break
         scores = word.scores(index)
         if acc:
-            # the services of both: their earlier sums, then the word's scores added (the
-            # word's long dict is not copied)
+            # the services of both: their new sums (added in C), then the word's scores
+            # and those sums written over (the word's long dict is not copied)
             both = scores.keys() & acc.keys()
-            earlier = dict(zip(both, map(acc.__getitem__, both), strict=True))
+            summed = dict(zip(both, map(add, map(scores.__getitem__, both),
+                                        map(acc.__getitem__, both)), strict=True))
             acc.update(scores)
-            for doc, value in earlier.items():
-                acc[doc] += value
+            acc.update(summed)
         else:
             both = ()
             acc = scores.copy()
@@ -582,7 +589,9 @@ def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterab
             long_words.append(word)
         if len(acc) >= depth and position + 1 < len(words_) and len(acc) <= THETA_MAX \
                 and max(acc.values()) > reach[position + 1]:
-            theta = _kth_largest(_pool(acc, cands, long_words, depth, index).values(), depth)
+            # = the k-th largest in _pool(acc, ..., depth) (a service outside it scores at
+            # most as much as ``depth`` others of its one list in it), without the pool
+            theta = _kth_largest(acc.values(), depth)
     total = len(acc)
     rest = words_[done:]
     if rest:
@@ -604,11 +613,11 @@ def _rank(index: SearchIndex, plans: list[_Word], limit: int, boost_docs: Iterab
         cands.update(hopeful)                    # their scores grow below
         for word in rest:
             if word._scores is not None or word.cost <= len(hopeful) * LOOKUP_COST:
-                get = word.scores(index).get
-                for doc in hopeful:
-                    value = get(doc)
-                    if value:
-                        acc[doc] += value
+                # (a word's scores are never 0: each holds MATCH_BONUS)
+                scores = word.scores(index)
+                found = list(compress(hopeful, map(scores.__contains__, hopeful)))
+                acc.update(zip(found, map(add, map(acc.__getitem__, found),
+                                          map(scores.__getitem__, found)), strict=True))
             else:
                 for doc in hopeful:
                     value = word.lookup(index, doc)
@@ -662,26 +671,41 @@ def _pool(acc: dict[int, float], cands: set[int], long_words: list[_Word], k: in
     docs = list(compress(cands, map(acc.__contains__, cands)))   # in the order of cands
     pool = dict(zip(docs, map(acc.__getitem__, docs), strict=True))
     for word in long_words:
-        best = word.best(index)
-        taken = 0
-        for doc, _value in best:
-            if doc in cands:
-                continue
-            pool[doc] = acc[doc]
-            taken += 1
-            if taken >= k:
-                break
-        else:
-            if len(best) < len(word.scores(index)):
-                return acc        # more of its services are candidates than it keeps
+        # its first k services outside ``cands`` (picked in C), from the first 2k of its
+        # best (the prefix of its BEST_KEPT best) unless too many of those are candidates
+        best = word.best(index, 2 * k)
+        taken = list(islice(filterfalse(cands.__contains__, best), k))
+        if len(taken) < k and len(best) < BEST_KEPT:
+            best = word.best(index)
+            taken = list(islice(filterfalse(cands.__contains__, best), k))
+        if len(taken) < k and len(best) < len(word.scores(index)):
+            return acc        # more of its services are candidates than it keeps
+        pool.update(zip(taken, map(acc.__getitem__, taken), strict=True))
     return pool
+
+
+def _floor(values: list[float], k: int) -> float:
+    """A score about the 2k-th largest of ``values``, from an evenly spaced sample sorted
+    in C: the callers keep only the values at or above it (picked in C) and check that at
+    least k are - so it needs to be no exact bound, only cheap."""
+    step = max(1, len(values) // FLOOR_SAMPLE)
+    sample = sorted(values[::step])
+    return sample[-min(len(sample), 2 * k // step + 1)]
 
 
 def _kth_largest(values, k: int) -> float:
     """The k-th largest of ``values`` (0.0 when there are fewer): sorting the scores in C
-    beats heapq.nlargest's Python loop up to a few thousand (scores have many ties)."""
+    beats heapq.nlargest's Python loop up to a few thousand (scores have many ties).  Of
+    many values, only those at or above a sampled floor are sorted: when at least k are,
+    the k-th largest is among them."""
     if len(values) < k:
         return 0.0
+    if len(values) > SAMPLED_FACTOR * k:
+        values = list(values)
+        floor = _floor(values, k)
+        above = list(filter(floor.__le__, values))
+        if len(above) >= k:
+            values = above
     if len(values) <= CUT_SORT_MAX:
         return sorted(values)[-k]
     return heapq.nlargest(k, values)[-1]
@@ -690,7 +714,15 @@ def _kth_largest(values, k: int) -> float:
 def _top_items(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
     """``sorted(scores.items(), key=value, reverse=True)[:k]``: the sort in C is the faster
     way up to several thousand services (their scores have many ties); heapq.nlargest (the
-    same result) beyond."""
+    same result) beyond.  Of many services, only those scoring at least a sampled floor
+    are sorted: when at least k do, the first k of their (stable) sort are the first k of
+    the whole sort, ties in dict order included."""
+    if len(scores) > SAMPLED_FACTOR * k:
+        values = list(scores.values())
+        floor = _floor(values, k)
+        items = list(compress(scores.items(), map(floor.__le__, values)))
+        if len(items) >= k:
+            return sorted(items, key=itemgetter(1), reverse=True)[:k]
     if len(scores) > TOP_SORT_MAX:
         return heapq.nlargest(k, scores.items(), key=itemgetter(1))
     return sorted(scores.items(), key=itemgetter(1), reverse=True)[:k]
@@ -708,11 +740,11 @@ def _diverse_top(index: SearchIndex, acc: dict[int, float],
         values = acc.values()
         cut = _kth_largest(values, size)
         if len(acc) > SORT_MAX:      # every service tied at the cut
-            docs = compress(acc, map(cut.__le__, values))
+            docs = list(compress(acc, map(cut.__le__, values)))
         else:                        # the best ``size``, ties at the cut by service number
             docs = list(compress(acc, map(cut.__lt__, values)))
             docs += sorted(compress(acc, map(cut.__eq__, values)))[:size - len(docs)]
-        pool = [(-acc[doc], doc) for doc in docs]
+        pool = list(zip(map(neg, map(acc.__getitem__, docs)), docs, strict=True))
     else:
         pool = list(zip(map(neg, acc.values()), acc, strict=False))
     heapq.heapify(pool)
@@ -743,51 +775,61 @@ def _diverse_top(index: SearchIndex, acc: dict[int, float],
 def _combine_parts(index: SearchIndex, parts: tuple[str, ...],
                    require_all: bool) -> dict[int, float]:
     """Summed impacts of a compound's parts per service: services with all the parts
-    (``require_all``) or with any of them."""
+    (``require_all``) or with any of them (do not modify the result: it may be a term's
+    shared map)."""
     maps = []
     for term in dict.fromkeys(parts):
         ids, impacts = index.postings(term)
         if ids:
-            maps.append((ids, impacts))
+            maps.append((ids, impacts, term))
         elif require_all:
             return {}
     if not maps:
         return {}
     maps.sort(key=lambda pm: len(pm[0]))
-    combined = dict(zip(*maps[0], strict=False))
-    for ids, impacts in maps[1:]:
+    term_map = index.term_map
+    combined = term_map(maps[0][2])
+    shared = True
+    for ids, impacts, term in maps[1:]:
         if require_all:
             if len(ids) > 8 * len(combined):
-                # few candidates: binary search in the long list
-                found = {}
-                size = len(ids)
-                for doc, value in combined.items():
-                    i = bisect_left(ids, doc)
-                    if i < size and ids[i] == doc:
-                        found[doc] = value + impacts[i]
-                combined = found
-            else:
-                # the services of both, found as ``combined.keys() & other.keys()`` would
-                # (the shorter side iterated, so the order is the same), without building
-                # a dict of the whole list unless many services are shared
-                if len(ids) > len(combined):
-                    common = set(ids).intersection(combined.keys())
+                # few candidates: looked up in the long list (its map when cached, else by
+                # binary search), in the order of ``combined``
+                other = index.cached_term_map(term)
+                if other is not None:
+                    combined = {doc: value + other[doc] for doc, value in combined.items()
+                                if doc in other}
                 else:
-                    common = set(compress(ids, map(combined.__contains__, ids)))
-                if 8 * len(common) < len(ids):
+                    found = {}
                     size = len(ids)
-                    combined = {doc: combined[doc] + impacts[bisect_left(ids, doc, 0, size)]
-                                for doc in common}
+                    for doc, value in combined.items():
+                        i = bisect_left(ids, doc)
+                        if i < size and ids[i] == doc:
+                            found[doc] = value + impacts[i]
+                    combined = found
+            else:
+                other = term_map(term)
+                # the services of both, found as ``combined.keys() & other.keys()`` would
+                # (the shorter side iterated, so the order is the same)
+                if len(other) > len(combined):
+                    common = set(compress(combined, map(other.__contains__, combined)))
                 else:
-                    other = dict(zip(ids, impacts, strict=False))
-                    combined = {doc: combined[doc] + other[doc] for doc in common}
+                    common = set(compress(other, map(combined.__contains__, other)))
+                combined = {doc: combined[doc] + other[doc] for doc in common}
+            shared = False
             if not combined:
                 return {}
         else:
-            other = dict(zip(ids, impacts, strict=False))
-            for doc in combined.keys() & other.keys():
-                other[doc] += combined[doc]
+            # every service of either; the sums of the shared ones added in C
+            other = term_map(term)
+            both = combined.keys() & other.keys()
+            summed = dict(zip(both, map(add, map(other.__getitem__, both),
+                                        map(combined.__getitem__, both)), strict=True))
+            if shared:
+                combined = combined.copy()
+                shared = False
             combined.update(other)
+            combined.update(summed)
     return combined
 
 

@@ -354,6 +354,183 @@ def test_top_items_and_kth_largest_equal_a_plain_sort(monkeypatch):
             assert _kth_largest(values, k) == (ordered[k - 1] if n >= k else 0.0)
 
 
+def test_sampled_floor_keeps_the_plain_sort_answer_also_when_the_sample_misleads():
+    # many values: only those at or above a sampled floor are sorted.  Values that put the
+    # sample above the k-th largest (only the sampled positions are high) fall back to all
+    from operator import itemgetter
+
+    from competency_xblock.atlas.search import FLOOR_SAMPLE, _kth_largest, _top_items
+
+    n, k = 4000, 200
+    step = n // FLOOR_SAMPLE
+    misleading = [10.0 if i % step == 0 else float(i % 7) for i in range(n)]
+    ties = [float(i % 3) for i in range(n)]
+    spread = [((i * 7919) % 1009) / 10.0 for i in range(n)]
+    for values in (misleading, ties, spread):
+        scores = dict(zip(range(n, 0, -1), values, strict=True))
+        assert _top_items(scores, k) == sorted(scores.items(), key=itemgetter(1),
+                                               reverse=True)[:k]
+        assert _kth_largest(values, k) == sorted(values, reverse=True)[k - 1]
+        assert _kth_largest(scores.values(), 30) == sorted(values, reverse=True)[29]
+
+
+def test_term_map_is_the_postings_as_a_dict_shared_and_bounded(demo_atlas, monkeypatch):
+    from competency_xblock.atlas import index as index_module
+
+    index = SearchIndex(demo_atlas)
+    terms = sorted(index.postings_ids, key=lambda t: -index.df[t])[:6]
+    for term in terms:
+        ids, impacts = index.postings(term)
+        assert index.term_map(term) == dict(zip(ids, impacts, strict=True))
+        assert list(index.term_map(term)) == list(ids)       # in posting order
+        assert index.term_map(term) is index.term_map(term)  # cached, shared
+        assert index.cached_term_map(term) is index.term_map(term)
+    assert index.term_map("no-such-term") == {}
+    # the cache is bounded by the services it holds (least recently used go first)
+    monkeypatch.setattr(index_module, "TERM_MAP_ENTRIES", 4 * index.df[terms[0]])
+    small = SearchIndex(demo_atlas)
+    for term in terms:
+        small.term_map(term)
+    assert small._term_map_entries <= 4 * index.df[terms[0]]
+    assert small.cached_term_map(terms[-1]) is not None
+    assert small._term_map_entries == sum(len(m) for m in small._term_maps.values())
+
+
+def _reference_combine(index, parts, require_all):
+    """_combine_parts as plain dict operations (the rule it must keep)."""
+    maps = [dict(zip(*index.postings(t), strict=True)) for t in dict.fromkeys(parts)]
+    if require_all and any(not m for m in maps):
+        return {}
+    maps = sorted((m for m in maps if m), key=len)
+    if not maps:
+        return {}
+    combined = dict(maps[0])
+    for other in maps[1:]:
+        if require_all:
+            combined = {d: v + other[d] for d, v in combined.items() if d in other}
+        else:
+            for doc, value in other.items():
+                combined[doc] = combined[doc] + value if doc in combined else value
+    return combined
+
+
+def test_combine_parts_equals_plain_dict_operations(demo_atlas):
+    # with the terms' maps cached or not: the same services and sums, and the result does
+    # not change the shared maps
+    import random
+
+    from competency_xblock.atlas.search import _combine_parts
+
+    rng = random.Random(5)
+    for warm in (False, True):
+        index = SearchIndex(demo_atlas)
+        terms = sorted(index.postings_ids)
+        common = sorted(terms, key=lambda t: -index.df[t])[:40]
+        if warm:
+            for term in common:
+                index.term_map(term)
+        for _ in range(150):
+            parts = tuple(rng.choice(common if rng.random() < 0.7 else terms)
+                          for _ in range(rng.randint(1, 3)))
+            for require_all in (True, False):
+                got = _combine_parts(index, parts, require_all)
+                want = _reference_combine(index, parts, require_all)
+                assert got == want
+                if require_all:
+                    assert sorted(got) == sorted(want)
+        for term in common:
+            cached = index.cached_term_map(term)
+            if cached is not None:
+                assert cached == dict(zip(*index.postings(term), strict=True))
+
+
+class _ListWord:
+    """A stand-in for search._Word with fixed scores (what _pool asks of a word)."""
+
+    def __init__(self, scores):
+        from competency_xblock.atlas.search import BEST_KEPT, _top_items
+
+        self._scores = scores
+        self._best = [doc for doc, _ in _top_items(scores, BEST_KEPT)]
+
+    def scores(self, index):
+        return self._scores
+
+    def best(self, index, count=None):
+        from competency_xblock.atlas.search import BEST_KEPT
+
+        return self._best[:min(count or BEST_KEPT, BEST_KEPT)]   # a prefix, as _Word's
+
+
+def _reference_pool(acc, cands, long_words, k):
+    pool = {doc: acc[doc] for doc in cands if doc in acc}
+    for word in long_words:
+        taken = 0
+        for doc in word.best(None, None):
+            if doc in cands:
+                continue
+            pool[doc] = acc[doc]
+            taken += 1
+            if taken >= k:
+                break
+        else:
+            if len(word.best(None, None)) < len(word.scores(None)):
+                return acc
+    return pool
+
+
+def test_pool_equals_the_reference_and_its_kth_largest_that_of_all(monkeypatch):
+    # _pool picks each long list's first k services outside the candidates; its k-th
+    # largest score is that of all accumulated services (what _rank's threshold uses)
+    import random
+
+    from competency_xblock.atlas import search as search_module
+    from competency_xblock.atlas.search import _kth_largest, _pool
+
+    monkeypatch.setattr(search_module, "SORT_MAX", 20)
+    rng = random.Random(11)
+    for _ in range(200):
+        words = []
+        acc: dict[int, float] = {}
+        cands: set[int] = set()
+        for _w in range(rng.randint(1, 3)):
+            docs = rng.sample(range(3000), rng.randint(50, 600))
+            scores = {d: rng.choice([2.5, 3.0, 4.0]) if rng.random() < 0.5
+                      else 2.0 + rng.random() * 3 for d in docs}
+            both = scores.keys() & acc.keys()
+            for doc, value in scores.items():
+                acc[doc] = acc.get(doc, 0.0) + value
+            cands.update(both)
+            words.append(_ListWord(scores))
+        cands.update(rng.sample(sorted(acc), min(len(acc), rng.randint(0, 40))))
+        k = rng.choice([30, 50, 60, 250])
+        got = _pool(acc, cands, words, k, None)
+        want = _reference_pool(acc, cands, words, k)
+        assert got == want and list(got) == list(want)
+        if len(acc) >= k:
+            assert _kth_largest(got.values(), k) == _kth_largest(acc.values(), k)
+
+
+def test_word_best_is_a_prefix_of_its_full_best_list(demo_atlas):
+    # a short list asked for first is the start of the BEST_KEPT list asked for later
+    from operator import itemgetter
+
+    from competency_xblock.atlas.search import BEST_KEPT, EXPANSION_BUDGET, _Word
+
+    index = SearchIndex(demo_atlas)
+    for term in sorted(index.postings_ids, key=lambda t: -index.df[t])[:10]:
+        expansions, compounds = index.expand(term, allow_prefix=True)
+        fresh = _Word(index, expansions, compounds, EXPANSION_BUDGET)
+        scores = fresh.scores(index)
+        full = [doc for doc, _ in sorted(scores.items(), key=itemgetter(1),
+                                         reverse=True)[:BEST_KEPT]]
+        word = _Word(index, expansions, compounds, EXPANSION_BUDGET)
+        short = word.best(index, 5)
+        assert short == full[:len(short)] and len(short) >= min(5, len(scores))
+        assert word.best(index) == full
+        assert word.best(index, 3) == full       # the longer list stays
+
+
 def test_diverse_top_keeps_the_reference_greedy_with_its_tie_rules():
     # the picked-in-C pool must give what sorting every (score, service) pair gave: the
     # best limit*4+10 (ties at the cut by service number; every tie past SORT_MAX)
