@@ -41,7 +41,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import contains, itemgetter
+from operator import contains
 
 from competency_xblock.text import LocalizedText
 
@@ -734,9 +734,11 @@ class SearchIndex:
         need = max(need, math.ceil(SIMILAR_MIN * shortest / 2.0 - 1e-9))
         vocabulary = self.sorted_surfaces
         out = []
-        # the best-sharing words first (picked and sorted in C), only those sharing ``need``
+        # the best-sharing words first, only those sharing ``need``; ties in word order, so
+        # the cut at 64 does not depend on the order a set of trigrams came in (string hashes
+        # differ between processes: a correction must not)
         enough = compress(counts.items(), map(need.__le__, counts.values()))
-        for number, shared in sorted(enough, key=itemgetter(1), reverse=True)[:64]:
+        for number, shared in sorted(enough, key=_by_count_then_number)[:64]:
             word = vocabulary[number]
             if abs(len(word) - len(folded)) > similar_slack:
                 # a stand-in for a misspelt word is about as long as it: "separation" is
@@ -991,3 +993,7 @@ def clear_cache() -> None:
 
 def fold_phrase(text: str) -> str:
     return " ".join(fold(w) for w in words(text))
+
+
+def _by_count_then_number(item: tuple[int, int]) -> tuple[int, int]:
+    return -item[1], item[0]

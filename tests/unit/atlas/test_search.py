@@ -16,6 +16,7 @@ from competency_xblock.atlas.search import (
     search,
     split_by_spans,
 )
+from tests.unit.atlas.conftest import PACKAGE_DATA
 
 
 def top(atlas, query, n=3, **kwargs):
@@ -573,3 +574,35 @@ def test_diverse_top_keeps_the_reference_greedy_with_its_tie_rules():
                for doc in rng.sample(range(5000), n)}
         limit = rng.choice((1, 10, 25))
         assert _diverse_top(index, acc, limit) == reference(index, acc, limit)
+
+
+def test_results_do_not_depend_on_the_process_hash_seed():
+    """String hashes differ between processes (PYTHONHASHSEED): a correction or a ranking that
+    followed set order would differ between two LMS workers for the same query."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json\n"
+        "from competency_xblock.atlas.index import get_index\n"
+        "from competency_xblock.atlas.search import search\n"
+        "from competency_xblock.atlas.model import Atlas\n"
+        f"data = json.load(open({str(PACKAGE_DATA / 'eksempel-kommune.json')!r}))\n"
+        "index = get_index(Atlas.from_dict(data))\n"
+        "queries = ['fritidsomraadet boerneydelsen reprodukton planla', 'familievejledning',\n"
+        "           'byggetiladelse carport', 'sygedagpenge ferie udland', 'planla',\n"
+        "           'hjemmehjaelp rengøring', 'parkeringslicens', 'kommunalskatten']\n"
+        "out = []\n"
+        "for q in queries:\n"
+        "    r = search(index, q, limit=10, language='da')\n"
+        "    out.append([q, [h.service_id for h in r.hits], repr(r.corrections)])\n"
+        "print(json.dumps(out))\n")
+    runs = set()
+    for seed in ("0", "1", "12345"):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+                              check=True, timeout=120)
+        runs.add(done.stdout)
+    assert len(runs) == 1, runs
+    assert json.loads(runs.pop())[0][1]   # the queries do find something
