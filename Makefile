@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make demo   - install everything into .venv and serve the workbench on http://$(HOST):$(PORT)"
 	@echo "make test   - install test dependencies (incl. Debian's chromium) and run the whole suite"
-	@echo "make bench  - benchmarks against xblock-poll, SQLite FTS5 and plain requests (~5 min)"
+	@echo "make bench  - benchmarks against xblock-poll, SQLite FTS5 and plain requests (~2-4 min)"
 	@echo "make fuzz   - handler fuzzing with 20,000 payloads per handler"
 	@echo "make docs   - build the Sphinx documentation into docs/_build/html"
 
@@ -67,7 +67,7 @@ constraints: $(STAMP)
 	{ echo "# Pinned versions for the dev/test venv (Python 3.11). Regenerate: make constraints"; \
 	  $(BIN)/pip freeze --exclude-editable | grep -v competency; } > requirements/constraints.txt
 
-# Benchmarks against peers measured in the same run (see bench/README.md); ~5 minutes.
+# Benchmarks against peers measured in the same run (see bench/README.md); ~2-4 minutes.
 BENCH_VENV := .venv-bench
 BENCH_ARGS ?=
 bench: $(STAMP)
