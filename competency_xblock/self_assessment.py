@@ -180,6 +180,8 @@ STUDIO_IO_TEXT = {
     "error": N_("Something went wrong. Please try again."),
 }
 STATUS_TEXT = report.STATUS_TEXT
+#: Key, in a history entry, of a score the LMS set for that assessment (staff override).
+SCORE_KEY = "score"
 DRAFT_KEYS = ("role", "unit", "ratings", "saved_at")
 
 
@@ -246,8 +248,11 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
     history = List(scope=Scope.user_state, default=[],
                    help="Every submitted assessment, oldest first (the last is the current).")
     draft = Dict(scope=Scope.user_state, default={}, help="Unsubmitted ratings.")
+    # Earlier versions kept the participation score here; a score staff set now belongs to
+    # the assessment it was set for (``"score"`` in its history entry).  Deleted with the
+    # learner's data.
     raw_earned = Float(scope=Scope.user_state, default=None,
-                       help="Participation score set by rescoring (unset: 1 once submitted).")
+                       help="The participation score as earlier versions kept it.")
     responses = Dict(scope=Scope.user_state_summary, default={},
                      help="Staff figures: per role and unit the learners counted and a "
                           "histogram of self-rated levels per competence (no learner ids).")
@@ -274,7 +279,9 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         """The learner's current (latest) submitted assessment; {} before the first submit.
 
         It is the last entry of ``history``: one field read and one write per submit, where a
-        separate copy would cost another of each."""
+        separate copy would cost another of each.  (The reports also accept the copy earlier
+        versions kept in ``assessment``; those versions always wrote ``history`` with it, so
+        the block need not read it.)"""
         return report.current_assessment({"history": self.peek("history")})
 
     def role_id(self, content: BlockContent) -> str | None:
@@ -654,7 +661,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         publishes 0 and completion goes back to 0.  Needs ``{"confirm": true}``.
         """
         previous = self.current()
-        had_score = bool(previous) and self.raw_earned != 0.0
+        had_score = bool(previous)   # a graded block published a score for it
         for name in ("assessment", "history", "draft", "raw_earned", "preferred_role",
                      "preferred_unit"):
             self.fields[name].delete_from(self)
@@ -777,13 +784,22 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         return bool(self.current())
 
     def get_score(self):
-        if not self.current():
+        """1 once submitted, or the score staff set for the current assessment (a new
+        assessment is scored afresh)."""
+        current = self.current()
+        if not current:
             return Score(raw_earned=0.0, raw_possible=1.0)
-        earned = 1.0 if self.raw_earned is None else self.raw_earned
-        return Score(raw_earned=earned, raw_possible=1.0)
+        earned = current.get(SCORE_KEY)
+        if not isinstance(earned, int | float) or isinstance(earned, bool):
+            earned = 1.0
+        return Score(raw_earned=float(earned), raw_possible=1.0)
 
     def set_score(self, score):
-        self.raw_earned = score.raw_earned
+        """Keep a score the LMS sets (a staff override) with the assessment it is for."""
+        history = list(self.peek("history"))
+        if history and isinstance(history[-1], dict):
+            history[-1] = dict(history[-1], **{SCORE_KEY: float(score.raw_earned)})
+            self.history = history
 
     def calculate_score(self):
         return Score(raw_earned=1.0 if self.current() else 0.0, raw_possible=1.0)

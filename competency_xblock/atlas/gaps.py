@@ -19,9 +19,10 @@ at most :data:`MAX_TERMS` terms (each at most :data:`MAX_TERM_CHARS` characters)
 characters): about 2.5 MB of JSON in the very worst case (3 MB if every term is non-ASCII),
 some 300 KB for 600 terms with real ids.  When a new term would exceed the bound, the terms
 with the fewest learners, then the fewest entries, the least recently changed first, are
-dropped (a dropped term comes back when learners search for it again); a term's targets
-likewise, the fewest votes first.  The tally holds no learner id.  The legacy shape is read
-as it is and converted on the first write.
+dropped - never a term the learner's own update just counted, so a new term always gets in
+(a full tally does not freeze; a dropped term comes back when learners search for it
+again); a term's targets likewise, the fewest votes first.  The tally holds no learner id.
+The legacy shape is read as it is and converted on the first write.
 
 Counts never go below zero.  Where the tally and the logs disagree (a shared write lost after
 the learner's own state was saved, a term dropped for room and counted again later, a
@@ -252,7 +253,7 @@ def update_tally(stored: object, learner: str, old: object, new: object) -> dict
     tally = load_tally(stored, drop=learner)
     _apply(tally, remove, -1)
     _apply(tally, add, 1)
-    _evict(tally)
+    _evict(tally, keep=add)
     return tally
 
 
@@ -289,16 +290,18 @@ def _top_targets(targets: dict[str, int]) -> dict[str, int]:
     return dict(kept)
 
 
-def _evict(tally: dict) -> None:
+def _evict(tally: dict, keep: Mapping = {}) -> None:  # noqa: B006 - read only
     """Keep at most :data:`MAX_TERMS` terms: drop the fewest learners, then the fewest
-    entries, the least recently changed first."""
+    entries, the least recently changed first; never a term in ``keep`` (the ones this
+    update just counted: otherwise, once the tally is full of terms with two or more
+    learners, a new term would be dropped by the very update that adds it, every time)."""
     terms = tally["terms"]
     excess = len(terms) - MAX_TERMS
     if excess <= 0:
         return
     ranked = ((_count(e.get("learners")) if isinstance(e, Mapping) else 0,
                _count(e.get("count")) if isinstance(e, Mapping) else 0, position, term)
-              for position, (term, e) in enumerate(terms.items()))
+              for position, (term, e) in enumerate(terms.items()) if term not in keep)
     for *_, term in heapq.nsmallest(excess, ranked):
         del terms[term]
 
@@ -324,7 +327,9 @@ def _entry(stored: object) -> dict:
 def tally_candidates(stored: object, atlas: Atlas | None = None,
                      limit: int = 50) -> list[Candidate]:
     """The staff list from a stored tally (or a legacy per-learner copy): the same
-    candidates, in the same order, as :func:`candidates` over the learners' current logs."""
+    candidates, in the same order, as :func:`candidates` over the newest
+    :data:`CONTRIBUTION_ENTRIES` entries of each learner's log (what a learner contributes;
+    the LMS report reads whole logs, so its counts can be higher)."""
     found = []
     for term, raw in load_tally(stored)["terms"].items():
         if not isinstance(term, str) or not term:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from functools import lru_cache
 
 from web_fragments.fragment import Fragment
@@ -56,28 +57,29 @@ def render_template(path: str, context: dict) -> str:
     return _compiled_template(f"static/templates/{path}").render(Context(context, autoescape=True))
 
 
-class _OnDemandText(dict):
-    """A translated UI table that translates an entry on its first lookup."""
+class _OnDemandText(Mapping):
+    """A translated UI table (read only) that translates an entry on its first lookup;
+    iterating or serialising it translates the rest, so it never looks incomplete."""
 
     def __init__(self, block, table: dict) -> None:
-        super().__init__()
-        self._block, self._table = block, table
+        self._block, self._table, self._done = block, table, {}
 
-    def __missing__(self, key):
-        message = self._table[key]
-        if isinstance(message, tuple):
-            value = {"one": self._block.ngettext(message[0], message[1], 1),
-                     "other": self._block.ngettext(message[0], message[1], 2)}
-        else:
-            value = self._block.gettext(message)
-        self[key] = value
-        return value
+    def __getitem__(self, key):
+        done = self._done
+        if key not in done:
+            message = self._table[key]
+            if isinstance(message, tuple):
+                done[key] = {"one": self._block.ngettext(message[0], message[1], 1),
+                             "other": self._block.ngettext(message[0], message[1], 2)}
+            else:
+                done[key] = self._block.gettext(message)
+        return done[key]
 
-    def get(self, key, default=None):
-        return self[key] if key in self._table else default
+    def __iter__(self):
+        return iter(self._table)
 
-    def __contains__(self, key) -> bool:
-        return key in self._table
+    def __len__(self) -> int:
+        return len(self._table)
 
 
 @XBlock.wants("settings", "user", "i18n")
@@ -152,8 +154,8 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
 
     def ui_text_on_demand(self, table: dict) -> dict:
         """Like :meth:`ui_text`, but each string is translated when first looked up: for a
-        handler's response, which uses a few of a table's many strings.  Not for JSON (only
-        what was looked up is in it)."""
+        handler's response, which uses a few of a table's many strings (a read-only mapping;
+        ``dict(...)`` of it for JSON)."""
         return _OnDemandText(self, table)
 
     def plural(self, pair: tuple[str, str], count: int | float) -> str:

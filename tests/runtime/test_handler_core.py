@@ -75,3 +75,19 @@ def test_rejected_and_crashed_requests_change_nothing(workbench):
     assert crashed.status == 500 and "Nothing was saved" in crashed.data["error"]
     assert workbench.snapshot() == before
     assert workbench.state(usage)["count"] == 1
+
+
+def test_ui_text_on_demand_is_the_whole_translated_table(workbench):
+    """Looked up entry by entry or taken whole (dict(), JSON), the same as ui_text."""
+    import json
+
+    from competency_xblock.self_assessment import UI_TEXT
+    from tests.helpers.workbench import parse_olx
+
+    block = parse_olx("<competency_self_assessment/>")
+    lazy = block.ui_text_on_demand(UI_TEXT)
+    full = block.ui_text(UI_TEXT)
+    assert lazy["heading"] == full["heading"] and lazy.get("nope", "x") == "x"
+    assert "heading" in lazy and "nope" not in lazy
+    assert dict(lazy) == full and len(lazy) == len(full)
+    assert json.loads(json.dumps(dict(lazy))) == full

@@ -121,8 +121,8 @@ def test_max_score_is_participation_only(_django):
     graded.history = [{"role": "leder"}]
     assert graded.calculate_score().raw_earned == 1.0 and graded.has_submitted_answer()
     assert graded.get_score().raw_earned == 1.0      # participation: 1 once submitted
-    graded.set_score(Score(0.5, 1.0))                 # ... unless rescoring set another score
-    assert graded.get_score().raw_earned == 0.5
+    graded.set_score(Score(0.5, 1.0))                 # ... unless staff set another score
+    assert graded.get_score().raw_earned == 0.5 and graded.history[-1]["score"] == 0.5
 
 
 # ---- what is stored for the staff view: a bounded tally ---------------------------------------
@@ -229,3 +229,25 @@ def test_a_stored_per_learner_copy_is_read_and_converted_without_losing_anyone(w
                           ).status == 200
     tally, _ = stored_summary(usage)
     assert tally["groups"]["borgerservice"]["borgerservice"]["n"] == 6
+
+
+def test_a_score_staff_set_holds_for_that_assessment_only_and_erasure_publishes_zero(workbench):
+    """Staff override the participation score to 0; the learner's reassessment is scored
+    afresh (1), and deleting their data publishes 0 so the gradebook does not keep the 1."""
+    from workbench.runtime import WorkbenchRuntime
+
+    def load_block(usage_id, student):
+        return WorkbenchRuntime(student).get_block(usage_id)
+
+    sid = workbench.scenario(olx(graded="true"))
+    usage = workbench.render(sid, student="olga").usage_id
+    assert submit(workbench, usage, "olga").status == 200
+    block = load_block(usage, "olga")
+    block.set_score(Score(0.0, 1.0))
+    block.save()
+    assert load_block(usage, "olga").get_score().raw_earned == 0.0
+    assert submit(workbench, usage, "olga", level="advanced").status == 200
+    assert load_block(usage, "olga").get_score().raw_earned == 1.0
+    assert workbench.events.of_type("grade", usage)[-1]["value"] == 1.0
+    assert workbench.call(usage, "clear_my_data", {"confirm": True}, student="olga").status == 200
+    assert workbench.events.of_type("grade", usage)[-1]["value"] == 0.0

@@ -1,7 +1,8 @@
 /* Competency self-assessment block: choose role, rate, save draft, submit, print, staff view.
  * Vanilla JS, no third-party libraries; every DOM query is scoped to this block's element,
- * so several blocks can share a page.  HTML inserted here comes from our server templates
- * (autoescaped); text from the server is set with textContent. */
+ * so several blocks can share a page.  HTML inserted here comes from our server (templates
+ * with autoescaping, the result view built with every value escaped); text from the server
+ * is set with textContent. */
 function CompetencySelfAssessment(runtime, element, args) {
   "use strict";
   var C = window.CompetencyXBlock;

@@ -289,3 +289,22 @@ def test_bad_stored_values_are_read_without_crashing():
         assert gaps.tally_learners(stored) >= 0
         updated = gaps.update_tally(stored, "k", [], [gaps.record(gaps.KIND_NO_HITS, "ny")])
         assert gaps.is_tally(updated) and updated["terms"]["ny"]["count"] == 1
+
+
+def test_a_full_tally_still_takes_new_terms():
+    """Once every kept term has two learners, a term searched by one learner must still get
+    in (it replaces the weakest other term), or the staff list freezes in a big course."""
+    stored = gaps.empty_tally()
+    for i in range(gaps.MAX_TERMS):
+        log = [gaps.record(gaps.KIND_NO_HITS, f"gammelt ord {i}")]
+        for learner in (f"a{i}", f"b{i}"):
+            stored = gaps.update_tally(stored, learner, [], log)
+    assert len(stored["terms"]) == gaps.MAX_TERMS
+    fresh = [gaps.record(gaps.KIND_NO_HITS, "nyt begreb")]
+    stored = gaps.update_tally(stored, "ny-1", [], fresh)
+    assert "nyt begreb" in stored["terms"] and len(stored["terms"]) == gaps.MAX_TERMS
+    for n in range(2, 6):
+        stored = gaps.update_tally(stored, f"ny-{n}", [], fresh)
+    assert stored["terms"]["nyt begreb"]["learners"] == 5
+    top = gaps.tally_candidates(stored)[0]
+    assert top.term == "nyt begreb" and top.learners == 5
