@@ -929,38 +929,23 @@ def _hit(index: SearchIndex, doc: int, score: float, matched: set[str],
         description = pick_language(description, language)
     if not matched:
         return _new_hit(service, round(score, 4), title, (), (), (), description)
-    # _matched_spans inlined: a hit asks for three or more texts
     cached = index._span_cache.get
     key_spans = index.key_spans
+
+    def spans_in(text: str) -> tuple[Span, ...]:
+        spans = cached(text)   # the span cache looked up directly: a hit asks for 3+ texts
+        return _matched_spans(key_spans(text) if spans is None else spans, matched)
+
     keywords = []
     for keyword in service.keywords:
         if keyword:
-            spans = cached(keyword)
-            if spans is None:
-                spans = key_spans(keyword)
-            common = matched & spans.keys()
-            if common:
-                keywords.append((keyword, spans[common.pop()] if len(common) == 1
-                                 else _merged_spans(spans, common)))
+            found = spans_in(keyword)
+            if found:
+                keywords.append((keyword, found))
                 if len(keywords) >= 3:
                     break
-    title_spans = description_spans = ()
-    if title:
-        spans = cached(title)
-        if spans is None:
-            spans = key_spans(title)
-        common = matched & spans.keys()
-        if common:
-            title_spans = spans[common.pop()] if len(common) == 1 \
-                else _merged_spans(spans, common)
-    if description:
-        spans = cached(description)
-        if spans is None:
-            spans = key_spans(description)
-        common = matched & spans.keys()
-        if common:
-            description_spans = spans[common.pop()] if len(common) == 1 \
-                else _merged_spans(spans, common)
+    title_spans = spans_in(title) if title else ()
+    description_spans = spans_in(description) if description else ()
     return _new_hit(service, round(score, 4), title, title_spans, tuple(keywords),
                     description_spans, description)
 
