@@ -81,6 +81,9 @@ EXPANSION_CACHE = 20_000
 #: Services kept in the cached per-term {service: impact} maps of compound parts (see
 #: SearchIndex.term_map), about 80 bytes each.
 TERM_MAP_ENTRIES = 200_000
+#: Per-service word scores kept in the cache of query-word plans (SearchIndex.plans, used by
+#: .search), about 70 bytes each.
+PLAN_CACHE_ENTRIES = 300_000
 WORD_CACHE = 50_000
 #: Share of the highlight cache filled when the index is built.
 HIGHLIGHT_WARM_SHARE = 0.8
@@ -160,11 +163,9 @@ class SearchIndex:
         self._surface_keys: dict[str, tuple[str, ...]] = {}
         self._single_spans: dict[tuple[int, int], tuple[tuple[int, int]]] = {}
         # query-word plans with their per-service scores (managed by .search)
-        self.plan_cache: OrderedDict[tuple, object] = OrderedDict()
-        self.plan_lock = threading.Lock()
-        self.plan_entries = 0
-        self._term_maps: OrderedDict[str, dict[int, float]] = OrderedDict()
-        self._term_map_entries = 0
+        self.plans = CostBoundedCache(PLAN_CACHE_ENTRIES, cost=lambda word: word.cost)
+        self.term_maps = CostBoundedCache(TERM_MAP_ENTRIES, cost=len,
+                                          largest=TERM_MAP_ENTRIES // 4)
         self._catalogue = kle_catalogue if kle_catalogue is not None else _catalogue()
         self._build()
         self._build_vocabulary_expansions()
@@ -795,27 +796,14 @@ class SearchIndex:
         """``{service: impact}`` of a term's postings (do not modify: shared), from a
         bounded LRU cache: a common term ("vej", "bolig") is a compound part of many
         query words, and building its map unboxes every posting."""
-        maps = self._term_maps
-        with self._lock:
-            found = maps.get(term)
-            if found is not None:
-                maps.move_to_end(term)
-                return found
-        found = dict(zip(*self.postings(term), strict=True))
-        size = len(found)
-        if size <= TERM_MAP_ENTRIES // 4:
-            with self._lock:
-                if term not in maps:
-                    maps[term] = found
-                    self._term_map_entries += size
-                    while self._term_map_entries > TERM_MAP_ENTRIES:
-                        _term, old = maps.popitem(last=False)
-                        self._term_map_entries -= len(old)
+        found = self.term_maps.get(term)
+        if found is None:
+            found = self.term_maps.put(term, dict(zip(*self.postings(term), strict=True)))
         return found
 
     def cached_term_map(self, term: str) -> dict[int, float] | None:
         """The term's map if it is cached (a lookup in it beats a binary search)."""
-        return self._term_maps.get(term)
+        return self.term_maps.peek(term)
 
     def title_docs(self, key: int) -> Iterable[int]:
         """Services with a title of exactly this bag of terms."""
@@ -997,3 +985,47 @@ def fold_phrase(text: str) -> str:
 
 def _by_count_then_number(item: tuple[int, int]) -> tuple[int, int]:
     return -item[1], item[0]
+
+
+class CostBoundedCache:
+    """A least-recently-used cache shared by the threads searching one index, bounded by the
+    total ``cost`` of its values (the service scores they hold), not by their number: the
+    least recently used go first, and a value costing more than ``largest`` is not kept."""
+
+    def __init__(self, limit: int, cost, largest: int | None = None) -> None:
+        self.limit, self.largest, self._cost = limit, limit if largest is None else largest, cost
+        self._items: OrderedDict = OrderedDict()
+        self.total = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The cached value (now the most recently used), or None."""
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def peek(self, key):
+        """The cached value without touching its place (no lock: one dict read), or None."""
+        return self._items.get(key)
+
+    def put(self, key, value):
+        """Keep ``value`` (unless another thread kept one for ``key`` first: that one is
+        returned, so callers share it) and drop the least recently used past the limit."""
+        cost = self._cost(value)
+        if cost > self.largest:
+            return value
+        with self._lock:
+            kept = self._items.get(key)
+            if kept is not None:
+                return kept
+            self._items[key] = value
+            self.total += cost
+            while self.total > self.limit and len(self._items) > 1:
+                _key, old = self._items.popitem(last=False)
+                self.total -= self._cost(old)
+        return value
+
+    def values(self):
+        return list(self._items.values())

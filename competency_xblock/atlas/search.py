@@ -83,8 +83,6 @@ TOP_SORT_MAX = 8000
 #: values at or above a floor taken from a sample of FLOOR_SAMPLE of them (see _floor).
 SAMPLED_FACTOR = 4
 FLOOR_SAMPLE = 128
-#: Per-service word scores kept in the plan cache (about 70 bytes each).
-PLAN_CACHE_ENTRIES = 300_000
 #: A binary-search lookup costs about this many dict updates.
 LOOKUP_COST = 8
 
@@ -323,16 +321,11 @@ def _joined_compounds(index: SearchIndex, folded: list[str]) -> list[_Word]:
 
 def _compound_plan(index: SearchIndex, surface: str, term: str) -> _Word:
     key = (surface, "joined")
-    with index.plan_lock:
-        word = index.plan_cache.get(key)
-        if word is not None:
-            index.plan_cache.move_to_end(key)
-            return word
-    word = _Word(index, (Expansion(term, 1.0, "exact", surface),), (), EXPANSION_BUDGET)
-    word.bonus = JOINED_BONUS
-    with index.plan_lock:
-        index.plan_cache[key] = word
-        index.plan_entries += word.cost
+    word = index.plans.get(key)
+    if word is None:
+        word = _Word(index, (Expansion(term, 1.0, "exact", surface),), (), EXPANSION_BUDGET)
+        word.bonus = JOINED_BONUS
+        word = index.plans.put(key, word)
     return word
 
 
@@ -505,20 +498,10 @@ def _merge_max(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
 def _plan(index: SearchIndex, folded: str, allow_prefix: bool) -> _Word:
     """The word's plan from the index's LRU cache (bounded by the number of scores kept)."""
     key = (folded, allow_prefix)
-    cache = index.plan_cache
-    with index.plan_lock:
-        word = cache.get(key)
-        if word is not None:
-            cache.move_to_end(key)
-            return word
-    expansions, compounds = index.expand(folded, allow_prefix=allow_prefix)
-    word = _Word(index, expansions, compounds, EXPANSION_BUDGET)
-    with index.plan_lock:
-        cache[key] = word
-        index.plan_entries += word.cost
-        while index.plan_entries > PLAN_CACHE_ENTRIES and len(cache) > 1:
-            _key, old = cache.popitem(last=False)
-            index.plan_entries -= old.cost
+    word = index.plans.get(key)
+    if word is None:
+        expansions, compounds = index.expand(folded, allow_prefix=allow_prefix)
+        word = index.plans.put(key, _Word(index, expansions, compounds, EXPANSION_BUDGET))
     return word
 
 

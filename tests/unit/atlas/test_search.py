@@ -392,9 +392,9 @@ def test_term_map_is_the_postings_as_a_dict_shared_and_bounded(demo_atlas, monke
     small = SearchIndex(demo_atlas)
     for term in terms:
         small.term_map(term)
-    assert small._term_map_entries <= 4 * index.df[terms[0]]
+    assert small.term_maps.total <= 4 * index.df[terms[0]]
     assert small.cached_term_map(terms[-1]) is not None
-    assert small._term_map_entries == sum(len(m) for m in small._term_maps.values())
+    assert small.term_maps.total == sum(len(m) for m in small.term_maps.values())
 
 
 def _reference_combine(index, parts, require_all):
@@ -606,3 +606,19 @@ def test_results_do_not_depend_on_the_process_hash_seed():
         runs.add(done.stdout)
     assert len(runs) == 1, runs
     assert json.loads(runs.pop())[0][1]   # the queries do find something
+
+
+def test_cost_bounded_cache_keeps_the_recently_used_within_its_cost():
+    from competency_xblock.atlas.index import CostBoundedCache
+
+    cache = CostBoundedCache(10, cost=len, largest=6)
+    assert cache.put("a", "xxxx") == "xxxx" and cache.get("a") == "xxxx"
+    cache.put("b", "xxxx")
+    cache.get("a")                          # a is now the most recently used
+    cache.put("c", "xxx")                   # 11 > 10: b (least recently used) goes
+    assert cache.peek("b") is None and cache.peek("a") and cache.peek("c")
+    assert cache.total == 7 == sum(map(len, cache.values()))
+    assert cache.put("big", "x" * 7) == "x" * 7 and cache.peek("big") is None  # > largest
+    first = cache.put("d", "yy")
+    assert cache.put("d", "zz") is first    # a value another thread kept first is shared
+    assert cache.total <= 10
