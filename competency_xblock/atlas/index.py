@@ -358,30 +358,11 @@ class SearchIndex:
             for phrase in fields[0]:
                 bag = [surface_stem[w] for w in phrase if w in surface_stem]
                 title_terms.update(bag)
-                key = phrase_key(bag)
-                if key is None:
-                    continue
-                bucket = title_phrases.get(key)
-                if bucket is None:
-                    title_phrases[key] = doc
-                elif isinstance(bucket, int):
-                    if bucket != doc:
-                        title_phrases[key] = array("I", (bucket, doc))
-                elif bucket[-1] != doc:
-                    bucket.append(doc)
+                _add_doc(title_phrases, phrase_key(bag), doc)
             # titles and søgeord as bags of terms: an exact phrase match earns a bonus
             for phrase in (*fields[0], *fields[1]):
-                key = phrase_key(surface_stem[w] for w in phrase if w in surface_stem)
-                if key is None:
-                    continue
-                bucket = phrases.get(key)
-                if bucket is None:
-                    phrases[key] = doc
-                elif isinstance(bucket, int):
-                    if bucket != doc:
-                        phrases[key] = array("I", (bucket, doc))
-                elif bucket[-1] != doc:
-                    bucket.append(doc)
+                _add_doc(phrases, phrase_key(surface_stem[w] for w in phrase
+                                             if w in surface_stem), doc)
             docs[doc] = None   # free as we go: large atlases stay within memory
         self.phrases = phrases
         self.title_phrases = title_phrases
@@ -909,6 +890,21 @@ class SearchIndex:
         for word in words(text):
             term = self.surface_stem.get(word) or stem_folded(word)
             yield term, self.splits.get(word, ())
+
+
+def _add_doc(buckets: dict, key: int | None, doc: int) -> None:
+    """Add service ``doc`` to ``buckets[key]``: one service as a plain int (most phrases
+    belong to one), more as an array; services come in order, so a repeat is the last."""
+    if key is None:
+        return
+    bucket = buckets.get(key)
+    if bucket is None:
+        buckets[key] = doc
+    elif isinstance(bucket, int):
+        if bucket != doc:
+            buckets[key] = array("I", (bucket, doc))
+    elif bucket[-1] != doc:
+        bucket.append(doc)
 
 
 def phrase_key(terms: Iterable[str]) -> int | None:
