@@ -247,6 +247,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                       help="A copy of the current assessment kept by earlier versions.")
     history = List(scope=Scope.user_state, default=[],
                    help="Every submitted assessment, oldest first (the last is the current).")
+    # A submit leaves the draft alone: a draft saved before the current assessment is no
+    # longer shown (see ``live_draft``) and is replaced by the next one.
     draft = Dict(scope=Scope.user_state, default={}, help="Unsubmitted ratings.")
     # Earlier versions kept the participation score here; a score staff set now belongs to
     # the assessment it was set for (``"score"`` in its history entry).  Deleted with the
@@ -283,6 +285,30 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         versions kept in ``assessment``; those versions always wrote ``history`` with it, so
         the block need not read it.)"""
         return report.current_assessment({"history": self.peek("history")})
+
+    def live_draft(self) -> dict:
+        """The draft if it was saved after the current assessment, else {}.
+
+        A submit supersedes every draft saved before it without reading or writing the draft
+        field: a draft names the submission it follows (:meth:`_submission_marker`).  Drafts
+        saved by earlier versions, which cleared the draft on every submit, have no marker:
+        such a draft is live unless an assessment was submitted after it.
+        """
+        draft = self.peek("draft")
+        if not draft:
+            return {}
+        if "follows" in draft:
+            return draft if draft["follows"] == self._submission_marker() else {}
+        submitted = self.current().get("submitted_at")
+        return draft if not submitted or str(draft.get("saved_at") or "") > submitted else {}
+
+    def _submission_marker(self) -> dict | None:
+        """Which submission is the current one: the number kept and its time.  (The time alone
+        is to the second, and the number stops growing at the history's cap.)"""
+        history = self.peek("history")
+        current = self.current()
+        return {"count": len(history), "submitted_at": current.get("submitted_at")} if current \
+            else None
 
     def role_id(self, content: BlockContent) -> str | None:
         if content.fixed_role:
@@ -362,7 +388,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
 
     def render_form(self, content: BlockContent, text: dict) -> str:
         role_id, unit_id = self.role_id(content), self.unit_id(content)
-        draft = self.peek("draft")
+        draft = self.live_draft()
         draft = draft if draft.get("role") == role_id else {}
         current = self.current()
         previous = current if current.get("role") == role_id else {}
@@ -608,13 +634,14 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         role, unit = self._role_and_unit(content, data)
         ratings = self._check(content, role, unit, data["ratings"], complete=False)
         self.draft = {"role": role, "unit": unit, "ratings": ratings,
-                      "saved_at": _now_iso()}
+                      "saved_at": _now_iso(), "follows": self._submission_marker()}
         self._remember(role, unit, content)
         return {"message": self.gettext(UI_TEXT["draft_saved"]), "saved": len(ratings)}
 
     @json_api("competency-submit")
     def submit(self, data, suffix=""):
-        self.read_fields("setup", "history", "draft", "graded")  # one read each
+        # One read each; not the draft: this submission supersedes it (``live_draft``).
+        self.read_fields("setup", "history", "graded")
         content = self._content_for_handler()
         role, unit = self._role_and_unit(content, data)
         previous = self.current()
@@ -627,8 +654,6 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         ratings = self._check(content, role, unit, data["ratings"], complete=True)
         record = Assessment.create(content, role, unit, ratings)
         self.history = append_history(self.peek("history"), record)
-        if self.peek("draft"):
-            self.draft = {}  # (no write when there is no draft)
         self._remember(role, unit, content)
         self._update_figures(previous, self.current())
         if self.graded:

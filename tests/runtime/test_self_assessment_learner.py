@@ -104,7 +104,61 @@ def test_draft_is_saved_and_restored(workbench):
     html = workbench.render(sid, student="dina").html
     assert len(re.findall(r'value="advanced" checked', html)) == 1
     assert len(re.findall(r'value="dont_know" checked', html)) == 1
-    assert "Draft saved" in html
+    assert "cx-sa-draft-note" in html
+
+
+def _set_user_state(usage, student, **fields):
+    import json
+
+    from workbench.models import XBlockState
+
+    row = XBlockState.objects.get(scope="usage", scope_id=usage, user_id=student)
+    row.state = json.dumps({**json.loads(row.state), **fields})
+    row.save()
+
+
+def test_a_submit_supersedes_the_draft_saved_before_it(workbench):
+    sid = workbench.scenario(olx())
+    usage = workbench.render(sid, student="dora").usage_id
+    workbench.call(usage, "save_draft", {"role": "borgerservice", "unit": "jobcenter",
+                                         "ratings": {"1.1": "advanced"}}, student="dora")
+    assert submit(workbench, usage, "dora", level="basic").status == 200
+    html = workbench.render(sid, student="dora").html
+    assert "cx-sa-draft-note" not in html
+    # The form (kept for a reassessment) holds the submitted ratings, not the old draft's.
+    assert 'value="advanced" checked' not in html and 'value="basic" checked' in html
+
+
+def test_a_draft_saved_after_a_submit_is_shown_and_the_next_submit_supersedes_it(workbench):
+    sid = workbench.scenario(olx())
+    usage = workbench.render(sid, student="dino").usage_id
+    assert submit(workbench, usage, "dino", level="basic").status == 200
+    workbench.call(usage, "save_draft", {"role": "borgerservice", "unit": "jobcenter",
+                                         "ratings": {"1.1": "highly_advanced"}}, student="dino")
+    state = workbench.state(usage, "dino")
+    assert state["draft"]["follows"] == {"count": 1,
+                                         "submitted_at": state["history"][-1]["submitted_at"]}
+    html = workbench.render(sid, student="dino").html
+    assert "cx-sa-draft-note" in html and 'value="highly_advanced" checked' in html
+    # Submitted again in the same second as the draft: still superseded.
+    assert submit(workbench, usage, "dino", level="intermediate").status == 200
+    html = workbench.render(sid, student="dino").html
+    assert "cx-sa-draft-note" not in html and 'value="highly_advanced" checked' not in html
+
+
+@pytest.mark.parametrize("saved_at, shown", [
+    ("2030-01-01T10:00:00Z", True),     # saved after the submission: still the learner's draft
+    ("2020-01-01T10:00:00Z", False),    # saved before it: superseded
+])
+def test_a_draft_saved_by_an_earlier_version_is_shown_only_if_newer(workbench, saved_at, shown):
+    sid = workbench.scenario(olx())
+    usage = workbench.render(sid, student="dana").usage_id
+    assert submit(workbench, usage, "dana", level="basic").status == 200
+    _set_user_state(usage, "dana", draft={"role": "borgerservice", "unit": "jobcenter",
+                                          "ratings": {"1.1": "highly_advanced"}, "saved_at": saved_at})
+    html = workbench.render(sid, student="dana").html
+    assert ("cx-sa-draft-note" in html) is shown
+    assert ('value="highly_advanced" checked' in html) is shown
 
 
 def test_submit_shows_levels_gaps_strengths_and_a_printable_plan(workbench, usage):
@@ -142,7 +196,9 @@ def test_submit_stores_state_and_completes_without_a_grade_by_default(workbench,
     state = workbench.state(usage, "anna")
     assert state["history"][-1]["role"] == "borgerservice"
     assert state["history"][-1]["expected"]["1.1"] == "advanced"
-    assert len(state["history"]) == 1 and state["draft"] == {}
+    assert len(state["history"]) == 1
+    # The submit did not rewrite the draft; it superseded it (no longer shown, see below).
+    assert state["draft"]["ratings"] == {"1.1": "basic"}
     assert workbench.events.of_type("completion", usage)[-1] == {"completion": 1.0}
     assert workbench.events.of_type("grade", usage) == []
     event = workbench.events.of_type("competency_xblock.self_assessment.submitted", usage)[-1]
