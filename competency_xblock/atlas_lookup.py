@@ -37,6 +37,7 @@ from competency_xblock.atlas.exercise import Exercise, Progress
 from competency_xblock.atlas.index import get_index
 from competency_xblock.atlas.kle import SHIPPED_VERSION, atlas_drift, drift_summary
 from competency_xblock.atlas.model import AtlasValidationError, content_digest
+from competency_xblock.atlas.redact import has_identifier
 from competency_xblock.atlas.search import STATUS_OK
 from competency_xblock.atlas.search import search as run_search
 from competency_xblock.atlas.sources import SourceState, load_inline, registry_for
@@ -74,6 +75,8 @@ UI_TEXT = {
     "opening_hours": N_("Opening hours"),
     "web": N_("Web page"),
     "did_you_mean": N_("Showing results for: {words}"),
+    "identifier_note": N_("Search for the task, not the person: CPR numbers, e-mail addresses "
+                          "and phone numbers are not kept with your searches."),
     "unavailable": N_("The service atlas is not available right now. Please try again later."),
     "error": N_("Something went wrong. Please try again."),
     "scenario": N_("Scenario {n} of {total}"),
@@ -368,6 +371,9 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             count = result.params.get("count", result.total)
             view["message"] = self.plural(SEARCH_COUNT, count).format(
                 count=self.format_number(count))
+        if has_identifier(query):
+            # In the message, which the page reads out: the learner learns it while typing.
+            view["message"] = f'{view["message"]} {self.gettext(UI_TEXT["identifier_note"])}'
         return view
 
     @json_api("atlas-pick")

@@ -13,6 +13,7 @@ from typing import Any
 from competency_xblock.text import N_, LocalizedText, UserFacingError
 
 from .model import Atlas
+from .redact import redact
 
 SCHEMA_NAME = "atlas-exercise"
 KIND_UNIT = "unit"
@@ -159,7 +160,8 @@ class Progress:
         if state.finished:
             return
         state.searches += 1
-        state.queries.append(" ".join(query.split())[:MAX_QUERY_CHARS])
+        # Kept (and shown to staff): identifiers typed into the search are placeholders.
+        state.queries.append(redact(" ".join(query.split()))[:MAX_QUERY_CHARS])
         del state.queries[:-MAX_QUERIES_KEPT]
 
     def pick(self, atlas: Atlas, scenario_id: str, kind: str, picked: str) -> PickOutcome:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Atlas
+from .redact import redact
 from .text import fold, words
 
 KIND_NO_HITS = "no_hits"
@@ -52,14 +53,15 @@ MAX_TARGETS_PER_TERM = 20
 MAX_TARGET_CHARS = 100
 #: ``format`` of the stored tally; a stored value without it is the legacy per-learner copy.
 TALLY_FORMAT = 2
-_EDGE_RE = re.compile(r"^[\W_]+|[\W_]+$", re.UNICODE)
+#: Punctuation at either end, but not a placeholder's brackets ("flytning [cpr]").
+_EDGE_RE = re.compile(r"^(?:(?!\[)[\W_])+|(?:(?!\])[\W_])+$", re.UNICODE)
 _COUNTS = ("count", "no_hits", "wrong_picks")
 
 
 def normalise_term(query: str) -> str:
-    """The form in which a query is proposed as søgeord: trimmed, collapsed, lower case."""
-    text = " ".join((query or "").split())
-    text = _EDGE_RE.sub("", text)
+    """The form in which a query is proposed as søgeord: trimmed, collapsed, lower case, with
+    personal identifiers as placeholders (:mod:`.redact`)."""
+    text = _EDGE_RE.sub("", redact(" ".join((query or "").split())))
     return text.lower()[:MAX_TERM_CHARS]
 
 
@@ -336,8 +338,9 @@ def tally_candidates(stored: object, atlas: Atlas | None = None,
             continue
         entry = _entry(raw)
         if entry["count"] and entry["learners"]:
-            found.append(Candidate(term, entry["count"], entry["learners"], entry["no_hits"],
-                                   entry["wrong_picks"], entry["targets"]))
+            # (redact: terms counted by versions before identifiers were replaced)
+            found.append(Candidate(redact(term), entry["count"], entry["learners"],
+                                   entry["no_hits"], entry["wrong_picks"], entry["targets"]))
     return _ranked(found, atlas, limit)
 
 

@@ -23,6 +23,7 @@ import nh3
 
 from competency_xblock.quiz_engine.draw import Draw
 from competency_xblock.quiz_engine.model import HTML, Question
+from competency_xblock.atlas.redact import redact
 from competency_xblock.text import LocalizedText
 from competency_xblock.xapi import (
     AtlasAnswered,
@@ -133,7 +134,8 @@ def quiz_attempt(block, bank, settings, number: int, result, opened: Mapping) ->
 
 # ---- service atlas -------------------------------------------------------------------------
 def atlas_search(block, query: str, hit_count: int, scenario_id: str | None) -> Event:
-    return block.xapi_event(AtlasSearched, query=query, hit_count=int(hit_count),
+    """The query leaves the LMS with its personal identifiers as placeholders."""
+    return block.xapi_event(AtlasSearched, query=redact(query), hit_count=int(hit_count),
                             scenario_id=scenario_id or None)
 
 

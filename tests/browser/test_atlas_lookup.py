@@ -61,3 +61,22 @@ def test_staff_sees_candidate_soegeord(live_server, page):
     block.locator("table td", has_text="zzqxv blargh").wait_for(timeout=10000)
     assert page.errors == []
     assert axe_violations(page) == []
+
+
+def test_a_cpr_number_typed_into_the_search_is_not_kept(live_server, page):
+    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=da&student=browser_cpr")
+    block = page.locator(".cx-atlas").first
+    block.wait_for(state="visible", timeout=15000)
+    block.get_by_label("Søg i ydelsesatlasset").fill("qqxvz 010190-1234")
+    block.get_by_role("button", name="Søg", exact=True).click()
+    count = block.locator("[data-cx-count]")
+    page.wait_for_function("el => el.textContent.includes('ikke personen')",
+                           arg=count.element_handle())
+    assert "CPR-numre" in count.inner_text()
+    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=en&student=staff")
+    block = page.locator(".cx-atlas").first
+    block.wait_for(state="visible", timeout=15000)
+    block.get_by_role("button", name="Show candidate søgeord").click()
+    block.locator("table td", has_text="qqxvz [cpr]").wait_for(timeout=10000)
+    assert "010190" not in block.inner_text()
+    assert page.errors == []

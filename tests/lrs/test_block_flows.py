@@ -228,6 +228,19 @@ def test_atlas_lookup_searches(workbench, ralph, direct):
     assert "parent" not in statements[0]["context"]["contextActivities"]  # no task in lookup
 
 
+def test_atlas_search_identifiers_reach_the_lrs_as_placeholders(workbench, ralph, direct):
+    who = student()
+    usage = workbench.render(workbench.scenario(atlas_tests.olx()), student=who).usage_id
+    for query in ("pas til 010190-1234", "jens.hansen@example.dk 12345678"):
+        assert workbench.call(usage, "search", {"query": query}, student=who).status == 200
+    rows = deliver(direct)
+    statements = in_ralph(ralph, who, rows)
+    assert [s["result"]["response"] for s in statements] == [
+        "pas til [cpr]", "[e-mail] [telefon]"]
+    sent = json.dumps(statements)
+    assert "010190" not in sent and "jens" not in sent and "12345678" not in sent
+
+
 def test_atlas_exercise_search_and_picks(workbench, ralph, direct):
     who = student()
     sid = workbench.scenario(atlas_tests.olx(mode="exercise", max_attempts=2))

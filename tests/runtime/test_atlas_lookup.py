@@ -334,3 +334,32 @@ def test_studio_validation_lists_every_problem(workbench):
     messages = " ".join(res.data["messages"])
     assert "ghost" in messages and "1.2" in messages and "Attempts" in messages
     assert workbench.snapshot() == before
+
+
+def test_identifiers_typed_into_the_search_are_not_kept(workbench):
+    """A CPR number, e-mail address or phone number typed into the search is in no stored
+    field and not in the staff list (a placeholder is), and the learner is told so."""
+    sid = workbench.scenario(olx(mode="exercise"))
+    usage = workbench.render(sid, student="s1").usage_id
+    typed = ["borger 010190-1234 gnaver", "jens.hansen@example.dk", "ring 12 34 56 78"]
+    for query in typed:
+        res = workbench.call(usage, "search", {"query": query, "scenario": "s2"},
+                             student="s1", lang="da")
+        assert res.status == 200, res.body
+        assert "Søg efter opgaven, ikke personen" in res.data["message"]
+        assert res.data["query"] == query      # the learner's own answer shows what they typed
+    workbench.call(usage, "pick", {"scenario": "s2", "kind": "service", "id": "pas"},
+                   student="s1")
+    plain = workbench.call(usage, "search", {"query": "gnaver", "scenario": "s2"},
+                           student="s1", lang="da")
+    assert "ikke personen" not in plain.data["message"]
+
+    stored = json.dumps([workbench.state(usage, "s1"), shared_state(usage)],
+                        ensure_ascii=False)
+    for secret in ("010190", "1234", "jens", "hansen", "example.dk", "12 34 56 78"):
+        assert secret not in stored, secret
+    assert "borger [cpr] gnaver" in stored and "[e-mail]" in stored and "[telefon]" in stored
+    terms = {r["term"] for r in workbench.call(usage, "staff_gaps", {},
+                                                student="staff").data["candidates"]}
+    # (the first query had hits: kept in the exercise progress only, not a candidate)
+    assert {"[e-mail]", "ring [telefon]"} <= terms

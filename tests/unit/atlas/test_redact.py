@@ -1,0 +1,96 @@
+"""Personal identifiers are replaced in the atlas query text the blocks keep or send."""
+from __future__ import annotations
+
+import csv
+import random
+
+import pytest
+
+from competency_xblock.atlas.redact import CPR, EMAIL, PHONE, has_identifier, redact
+from tests.unit.atlas.kle_factory import DATA
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("010190-1234", CPR),
+    ("0101901234", CPR),
+    ("010190 1234", CPR),
+    ("010190 - 1234", CPR),
+    ("010190\u20101234", CPR),                      # the hyphen Word puts in
+    ("borger 311299-4321 flytning", f"borger {CPR} flytning"),
+    ("cpr: 0101901234.", f"cpr: {CPR}."),
+    ("jens.hansen@example.dk", EMAIL),
+    ("skriv til JH+sag@kommune.gov.dk om pas", f"skriv til {EMAIL} om pas"),
+    ("12345678", PHONE),
+    ("ring 12 34 56 78", f"ring {PHONE}"),
+    ("1234 5678", PHONE),
+    ("+45 12345678", PHONE),
+    ("0045 12 34 56 78 i morgen", f"{PHONE} i morgen"),
+    ("010190-1234 og 87654321", f"{CPR} og {PHONE}"),
+])
+def test_identifiers_become_placeholders(typed, kept):
+    assert redact(typed) == kept
+    assert has_identifier(typed)
+
+
+@pytest.mark.parametrize("typed", [
+    "flytning", "boligstøtte til pensionister", "",
+    "23.05.04", "230504", "23 05 04", "23.05", "2305", "27.24.06 G01",   # KLE numbers
+    "regnskab 2023 2024", "2023-2024",                                  # years
+    "blanket 1234", "skema 123456", "5790000123456",                     # other numbers
+    "12345678901", "01019012345",                                        # 11 digits
+    "mail @ borgerservice", "e-mail", "@kommune",                        # no address
+    "kørekort §§ 1-3",
+])
+def test_search_words_and_kle_numbers_are_left_alone(typed):
+    assert redact(typed) == typed
+    assert not has_identifier(typed)
+
+
+def test_no_real_stikord_or_kle_title_is_changed():
+    """Real search words (KL's stikord and titles, numbers included) keep every character."""
+    texts = []
+    for path in sorted(DATA.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            sample = handle.read(4096)
+            handle.seek(0)
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;")
+            for row in csv.reader(handle, dialect):
+                texts += [v for v in row if v]
+    assert len(texts) > 10000
+    assert [t for t in texts if has_identifier(t)] == []
+
+
+def test_random_cpr_numbers_inside_text_never_survive():
+    rng = random.Random(7)
+    for _ in range(500):
+        number = f"{rng.randint(1, 31):02d}{rng.randint(1, 12):02d}{rng.randint(0, 99):02d}"
+        serial = f"{rng.randint(0, 9999):04d}"
+        sep = rng.choice(["", "-", " ", " - "])
+        text = f"{rng.choice(['', 'borger ', 'sag '])}{number}{sep}{serial}" \
+               f"{rng.choice(['', ' flytning', '.'])}"
+        out = redact(text)
+        assert number not in out and CPR in out, text
+
+
+@pytest.mark.parametrize("typed, term", [
+    ("  Flytning 010190-1234! ", "flytning [cpr]"),
+    ("+45 12345678", "[telefon]"),          # the "+" is part of the number, not punctuation
+    ("0101901234", "[cpr]"),
+    ("...boligstøtte?", "boligstøtte"),
+])
+def test_gap_log_terms_hold_placeholders(typed, term):
+    from competency_xblock.atlas import gaps
+
+    entry = gaps.record(gaps.KIND_NO_HITS, typed)
+    assert entry["query"] == term
+    assert gaps.normalise_term(entry["query"]) == term      # stable when read again
+
+
+def test_staff_list_hides_identifiers_counted_by_earlier_versions():
+    from competency_xblock.atlas import gaps
+
+    log = [gaps.record(gaps.KIND_NO_HITS, "pas")]
+    tally = gaps.update_tally(None, "learner-1", None, log)
+    tally["terms"]["borger 0101901234"] = dict(tally["terms"]["pas"])   # as stored before
+    terms = {c.term for c in gaps.tally_candidates(tally)}
+    assert terms == {"pas", "borger [cpr]"}
