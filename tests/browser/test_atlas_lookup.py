@@ -46,37 +46,45 @@ def test_narrow_screen_and_typo(live_server, page):
     assert page.errors == []
 
 
-def test_staff_sees_candidate_soegeord(live_server, page):
-    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=en&student=browser_gaps")
+SEARCH_LABEL = {"en": ("Search the service atlas", "Search"),
+                "da": ("Søg i ydelsesatlasset", "Søg")}
+
+
+def search_as(page, live_server, student, lang, query, expect):
+    """Search ``query`` in the demo's lookup block; wait until the count line has ``expect``."""
+    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang={lang}&student={student}")
     block = page.locator(".cx-atlas").first
     block.wait_for(state="visible", timeout=15000)
-    block.get_by_label("Search the service atlas").fill("zzqxv blargh")
-    block.get_by_role("button", name="Search", exact=True).click()
-    page.wait_for_function("el => el.textContent.includes('Nothing matched')",
-                           arg=block.locator("[data-cx-count]").element_handle())
+    label, button = SEARCH_LABEL[lang]
+    block.get_by_label(label).fill(query)
+    block.get_by_role("button", name=button, exact=True).click()
+    count = block.locator("[data-cx-count]")
+    page.wait_for_function(f"el => el.textContent.includes({expect!r})",
+                           arg=count.element_handle())
+    return count.inner_text()
+
+
+def staff_candidates(page, live_server, term):
+    """The staff list of candidate søgeord, once ``term`` is in it."""
     page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=en&student=staff")
     block = page.locator(".cx-atlas").first
     block.wait_for(state="visible", timeout=15000)
     block.get_by_role("button", name="Show candidate søgeord").click()
-    block.locator("table td", has_text="zzqxv blargh").wait_for(timeout=10000)
+    block.locator("table td", has_text=term).wait_for(timeout=10000)
+    return block
+
+
+def test_staff_sees_candidate_soegeord(live_server, page):
+    search_as(page, live_server, "browser_gaps", "en", "zzqxv blargh", "Nothing matched")
+    staff_candidates(page, live_server, "zzqxv blargh")
     assert page.errors == []
     assert axe_violations(page) == []
 
 
 def test_a_cpr_number_typed_into_the_search_is_not_kept(live_server, page):
-    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=da&student=browser_cpr")
-    block = page.locator(".cx-atlas").first
-    block.wait_for(state="visible", timeout=15000)
-    block.get_by_label("Søg i ydelsesatlasset").fill("qqxvz 010190-1234")
-    block.get_by_role("button", name="Søg", exact=True).click()
-    count = block.locator("[data-cx-count]")
-    page.wait_for_function("el => el.textContent.includes('ikke personen')",
-                           arg=count.element_handle())
-    assert "CPR-numre" in count.inner_text()
-    page.goto(f"{live_server}/scenario/atlas_lookup.1/?lang=en&student=staff")
-    block = page.locator(".cx-atlas").first
-    block.wait_for(state="visible", timeout=15000)
-    block.get_by_role("button", name="Show candidate søgeord").click()
-    block.locator("table td", has_text="qqxvz [cpr]").wait_for(timeout=10000)
+    message = search_as(page, live_server, "browser_cpr", "da", "qqxvz 010190-1234",
+                        "ikke personen")
+    assert "CPR-numre" in message
+    block = staff_candidates(page, live_server, "qqxvz [cpr]")
     assert "010190" not in block.inner_text()
     assert page.errors == []
