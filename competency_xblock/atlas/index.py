@@ -50,6 +50,8 @@ from .text import (
     KLE_IN_TEXT_RE,
     STOPWORDS,
     WORD_RE,
+    common_words,
+    syncope_variants,
     damerau_levenshtein,
     deletes,
     deletes2,
@@ -616,6 +618,11 @@ class SearchIndex:
             add(term, 1.0, "exact", folded)
         for synonym in self.synonyms.get(term, ()):
             add(synonym, 0.95, "synonym")
+        if not exact:
+            for variant in syncope_variants(term):   # "hjælpemiddel" finds "hjælpemidler"
+                add(variant, 0.95, "synonym", folded)
+                for synonym in self.synonyms.get(variant, ()):
+                    add(synonym, 0.9, "synonym")
         compounds: list[tuple[tuple[str, ...], bool]] = []
         parts = self.splits_surface.get(folded) if folded in self.surface_stem else \
             (self.split_compound(folded) if len(folded) >= MIN_COMPOUND else None)
@@ -626,12 +633,16 @@ class SearchIndex:
             for surface in self._prefix_words(folded):
                 add(self.surface_stem[surface], SHORT_LOOSE_QUALITY if short else
                     0.75 if len(folded) >= 5 else 0.6, "prefix", surface)
+        # A common word the atlas lacks ("gerne", "blevet", "datter") was meant as typed: no
+        # look-alike atlas word stands in for it (below).  It still matches what it is a
+        # prefix, a part or a compound of ("ført" in "bortførelse").
+        meant = not exact and folded in common_words()
         if folded.isalpha() and len(folded) >= 4 and \
                 (not exact or self.df[term] <= PART_MAX_DF):
             # sub-words only where word matching finds little
             for surface, quality in self._part_words(folded, term):
                 add(self.surface_stem[surface], quality, "part", surface)
-        if not exact and folded.isalpha() and len(folded) >= FUZZY_MIN_LEN:
+        if not exact and not meant and folded.isalpha() and len(folded) >= FUZZY_MIN_LEN:
             # two edits only for a word that is no compound of known words either
             for surface, distance in self._fuzzy_words(folded, wide=not compounds):
                 add(self.surface_stem[surface], 0.8 if distance == 1 else 0.6, "fuzzy", surface)

@@ -49,6 +49,40 @@ mv m v etc jf the of and to in on for a an is
 """.split())
 
 
+_VOWELS = frozenset("aeiouyæøå")
+
+
+def syncope_variants(stem: str) -> tuple[str, ...]:
+    """The other form of a stem that loses an unstressed *e* when inflected: "middel" /
+    "midler" (stem "midl"), "regel" / "regler", "cykel" / "cykler", "himmel" / "himle".  The
+    stemmer keeps the two apart; the search tries the other form of a word the atlas lacks."""
+    if len(stem) >= 5 and stem.endswith("el") and stem[-3] not in _VOWELS:
+        base = stem[:-2]
+        if base[-1] == base[-2]:
+            base = base[:-1]                                   # "midd(el)" -> "mid"
+        return (base + "l",)
+    if len(stem) >= 4 and stem[-1] == "l" and stem[-2] not in _VOWELS and stem[-3] in _VOWELS:
+        return (stem[:-1] + "el", stem[:-2] + stem[-2] * 2 + "el")   # "midl" -> "midel", "middel"
+    return ()
+
+
+_COMMON_WORDS: frozenset[str] | None = None
+
+
+def common_words() -> frozenset[str]:
+    """Folded common Danish and English words (data/atlas/common-words.txt, from wordfreq):
+    a query word among them is a word the learner meant, not a typo of an atlas word."""
+    global _COMMON_WORDS  # noqa: PLW0603 - read once per process, on first use
+    if _COMMON_WORDS is None:
+        from importlib.resources import files
+
+        text = files("competency_xblock").joinpath("data/atlas/common-words.txt").read_text(
+            encoding="utf-8")
+        _COMMON_WORDS = frozenset(fold(line.strip()) for line in text.splitlines()
+                                  if line.strip() and not line.startswith("#"))
+    return _COMMON_WORDS
+
+
 def unify_hyphens(text: str) -> str:
     """Replace every dash variant by "-" and drop soft hyphens."""
     return text.translate(_HYPHEN_TABLE)
