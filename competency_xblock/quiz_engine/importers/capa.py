@@ -1,15 +1,18 @@
 """Import Open edX CAPA OLX problems (``multiplechoiceresponse``, ``choiceresponse``).
 
-One ``<problem>`` becomes one question: ``<label>`` (+ ``<description>``) is the prompt, other
-content before the choices is the scenario, ``<solution>`` the explanation, ``<choicehint>``
-the per-choice feedback (for checkboxes: the ``selected="true"`` hint).  Problems with another
-response type (dropdown, text, numerical, custom, ...) or several responses are reported per
-problem with the element's line.  All texts are HTML.
+Each input of a ``<problem>`` becomes one question: ``<label>`` (+ ``<description>``) is the
+prompt - in problems without one, the last paragraph before the choices, else the choice
+group's ``label`` attribute - other content is the scenario, ``<solution>`` the explanation,
+``<choicehint>`` the per-choice feedback (for checkboxes: the ``selected="true"`` hint).
+CAPA's ``<text>`` wrappers are unwrapped, as the LMS renders them.  Inputs of another type
+(dropdown, text, numerical, custom, ...) and choices a ``<script>`` computes (``$ans1``) are
+reported per input with the element's line.  All texts are HTML.
 """
 from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
@@ -75,7 +78,8 @@ def _solution_html(solution: etree._Element) -> str:
     return _strip_explanation_heading(inner_html(solution))
 
 
-def _scenario(problem_el: etree._Element, response: etree._Element) -> str:
+def _scenario(problem_el: etree._Element, response: etree._Element,
+              leave_out: Iterable[etree._Element] = ()) -> str:
     """Content around the question that is not part of its structure (text, images, tables).
 
     Works on a copy of the problem in which the response is replaced by its own free content,
@@ -83,8 +87,12 @@ def _scenario(problem_el: etree._Element, response: etree._Element) -> str:
     targeted feedback, which say what is right) into the scenario shown before answering.
     """
     doc = copy.deepcopy(problem_el)
-    path = problem_el.getroottree().getpath(response)
-    found = doc.getroottree().xpath(path)
+    tree = problem_el.getroottree()
+    # the paragraphs that became prompts: found by path before any is dropped
+    dropped = [el for out in leave_out for el in doc.getroottree().xpath(tree.getpath(out))]
+    found = doc.getroottree().xpath(tree.getpath(response))
+    for el in dropped:
+        _drop(el)
     target = found[0] if found else None
     if target is not None and target is not doc:
         parent = target.getparent()
@@ -161,47 +169,72 @@ def parse_capa(data: bytes | str, source: str = "", ids: Optional[IdAllocator] =
         raise UserFacingError(N_("A CAPA problem must start with <problem>, not <{tag}>."),
                               path=prefix + where(root), tag=str(root.tag)[:40])
     name = root.get("display_name") or Path(source).stem or ""
+    # <text> is CAPA's wrapper for text to show (the LMS renders it as a <span>); the quiz's
+    # HTML cleaner would remove it with everything inside
+    etree.strip_tags(root, "text")
     responses = _response_elements(root)
     pos = prefix + where(root, "display_name")
     if not responses:
         result.problems.append(problem(pos, N_("The problem has no response; not imported."),
                                        name))
         return result
-    if len(responses) > 1:
-        result.problems.append(problem(
-            pos, N_("The problem has {count} inputs; the quiz imports problems with exactly one "
-                    "multiple-choice or checkbox input. Not imported."), name,
-            count=len(responses)))
-        return result
-    response = responses[0]
-    kind = SUPPORTED.get(response.tag)
-    if kind is None:
-        result.problems.append(problem(
-            prefix + where(response),
-            N_("The question type \"{qtype}\" is not supported by the quiz; not imported."),
-            name, qtype=response.tag))
-        return result
-    question = _question(root, response, kind, name, prefix, ids, result, source)
-    if question is not None:
-        add_question(result, question, pos, name)
+    several = len(responses) > 1
+    # Problems without <label>: the question of each input is the paragraph before it; no
+    # question's paragraph is part of another's scenario
+    paragraphs = [None if _has_label(root, r, several) else
+                  _question_paragraph(root, r, responses[i - 1] if i else None)
+                  for i, r in enumerate(responses)]
+    for number, response in enumerate(responses, start=1):
+        label = f"{name} ({number})" if several else name
+        kind = SUPPORTED.get(response.tag)
+        if kind is None:
+            result.problems.append(problem(
+                prefix + where(response),
+                N_("The question type \"{qtype}\" is not supported by the quiz; not imported."),
+                label, qtype=response.tag))
+        else:
+            question = _question(root, response, kind, label, prefix, ids, result, source,
+                                 number if several else None, paragraphs[number - 1],
+                                 [p for p in paragraphs if p is not None])
+            if question is not None:
+                add_question(result, question, prefix + where(response) if several else pos,
+                             label)
     return result
 
 
-def _question(root, response, kind, name, prefix, ids, result, source) -> Optional[Question]:
+def _has_label(root, response, several: bool) -> bool:
+    label = response.find("label")
+    if label is None and not several:
+        label = root.find("label")
+    description = response.find("description")
+    return any(el is not None and inner_html(el) for el in (label, description))
+
+
+def _question(root, response, kind, name, prefix, ids, result, source,
+              number: Optional[int] = None, paragraph=None,
+              prompts=()) -> Optional[Question]:
     group_tag = "choicegroup" if kind == SINGLE else "checkboxgroup"
     group = response.find(group_tag)
+    if group is None and kind == MULTIPLE and response.find("radiogroup") is not None:
+        group, kind = response.find("radiogroup"), SINGLE   # <choiceresponse> as radios
     pos = prefix + where(response)
     if group is None:
         result.problems.append(problem(pos, N_("The <{tag}> with the choices is missing; "
                                                "not imported."), name, tag=group_tag))
         return None
-    label = response.find("label") if response.find("label") is not None else root.find("label")
+    label = response.find("label")
+    if label is None and number is None:
+        label = root.find("label")
     prompt = inner_html(label) if label is not None else ""
     description = response.find("description")
     if description is not None and inner_html(description):
         prompt = f"{prompt}<br/>{inner_html(description)}" if prompt else inner_html(description)
-    scenario = _scenario(root, response)
-    if not prompt:  # old-style problems: the last paragraph is the question
+    if not prompt and paragraph is not None:   # old style: the last paragraph before it
+        prompt = inner_html(paragraph)
+    elif not prompt and (group.get("label") or "").strip():
+        prompt = escape(group.get("label").strip(), quote=False)
+    scenario = _scenario(root, response, leave_out=prompts)
+    if not prompt:  # no paragraph either: all the text is the question
         prompt, scenario = scenario, ""
     if not prompt:
         result.problems.append(problem(pos, N_("The problem has no question text; "
@@ -235,6 +268,13 @@ def _question(root, response, kind, name, prefix, ids, result, source) -> Option
         used.add(cid)
         choices.append(Choice(cid, inner_html(choice, skip=("choicehint",)),
                               correct_attr == "true", feedback))
+    computed = _script_variables(root, [c.text for c in choices])
+    if computed:
+        result.problems.append(problem(
+            pos, N_("The choices are computed by the problem's script ({names}), which the quiz "
+                    "cannot run; not imported."), name,
+            names=", ".join(f"${n}" for n in computed[:5])))
+        return None
     if response.find("compoundhint") is not None or group.find("compoundhint") is not None:
         result.problems.append(problem(pos, N_("Compound hints are not supported; left out."),
                                        name, kind=NOTE))
@@ -291,9 +331,44 @@ def _question(root, response, kind, name, prefix, ids, result, source) -> Option
                      if found is not None), None)
     explanation = _solution_html(solution) if solution is not None else None
     stem = Path(source).stem if source else ""
-    return Question(id=ids.allocate(root.get("url_name") or stem or name), type=qtype,
+    base = root.get("url_name") or stem or root.get("display_name") or "q"
+    return Question(id=ids.allocate(f"{base}-{number}" if number else base), type=qtype,
                     prompt=prompt, choices=tuple(choices), scenario=scenario or None,
                     explanation=explanation or None, scoring=scoring, text_format=HTML)
+
+
+_VARIABLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _script_variables(root: etree._Element, texts: list[str]) -> list[str]:
+    """``$name`` variables in ``texts`` that the problem's ``<script>`` defines."""
+    scripts = " ".join(s.text or "" for s in root.iter("script"))
+    if not scripts.strip():
+        return []
+    found = dict.fromkeys(m.group(1) for t in texts for m in _VARIABLE_RE.finditer(t))
+    return [n for n in found if re.search(rf"\b{re.escape(n)}\b", scripts)]
+
+
+def _question_paragraph(root: etree._Element, response: etree._Element,
+                        previous: Optional[etree._Element]) -> Optional[etree._Element]:
+    """The last paragraph with text before ``response`` (and after the ``previous``
+    response): where problems without ``<label>`` put the question."""
+    order = {el: i for i, el in enumerate(root.iter())}
+    start = order[previous] if previous is not None else -1
+    if previous is not None:
+        start = max([start] + [order[d] for d in previous.iterdescendants()])
+    best = None
+    for el in root.iter("p"):
+        position = order[el]
+        if position >= order[response]:
+            break
+        if position <= start or response in set(el.iterdescendants()):
+            continue
+        if any(isinstance(a.tag, str) and a.tag in _STRUCTURE for a in el.iterancestors()):
+            continue
+        if plain_text(inner_html(el)).strip():
+            best = el
+    return best
 
 
 _TRUE_WORDS = {"true": TRUE_ID, "sandt": TRUE_ID, "false": FALSE_ID, "falsk": FALSE_ID}

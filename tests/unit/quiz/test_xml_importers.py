@@ -162,13 +162,16 @@ def test_capa_reports_what_it_cannot_import(demo):
                             "c89f56c74a3a424dbffb665d4643b42f.xml"}
     assert skipped["c89f56c74a3a424dbffb665d4643b42f.xml"].params["qtype"] == "optionresponse"
     assert "<optionresponse>" in skipped["c89f56c74a3a424dbffb665d4643b42f.xml"].position
-    assert skipped["85f3f7f9b72548af880975112f27817c.xml"].params["count"] == 8
+    # a problem with 8 dropdowns: each input reported with its own line
+    eight = [p for p in demo.skipped if p.position.startswith("85f3f7f9b72548af880975112f27817c")]
+    assert len(eight) == 8 and {p.params["qtype"] for p in eight} == {"optionresponse"}
+    assert len({p.position for p in eight}) == 8
     notes = [p.render() for p in demo.problems if p.kind != SKIPPED]
     assert any("unticked" in n for n in notes)
     assert any("Hints on demand" in n for n in notes)
     assert any("/static/" in n for n in notes)
-    # 10 problem files: 7 imported + 3 reported; nothing silently dropped.
-    assert len(demo.questions) + len(demo.skipped) == 10
+    # 10 problem files with 17 inputs: 7 imported + 10 reported; nothing silently dropped.
+    assert len(demo.questions) + len(demo.skipped) == 17
 
 
 @pytest.mark.parametrize("xml, words", [
@@ -384,7 +387,7 @@ def test_capa_response_nested_in_a_div_keeps_its_choices_out_of_the_scenario():
 
 def test_capa_notes_script_fixed_choice_and_hintgroup():
     xml = ("<problem><script type='loncapa/python'>x = 1</script><multiplechoiceresponse>"
-           "<label>Q?</label><choicegroup><choice correct='true'>$x</choice>"
+           "<label>Q $x?</label><choicegroup><choice correct='true'>One</choice>"
            "<choice correct='false' fixed='true'>None of the above</choice></choicegroup>"
            "<hintgroup hintfn='f'/></multiplechoiceresponse></problem>")
     result = parse_capa(xml)
@@ -442,3 +445,76 @@ def test_merge_declares_the_topics_the_bank_used_without_declaring():
     merged, _ = merge_into_bank(bank, parse_gift("$CATEGORY: New\n\n::x:: q {T}"))
     assert [t.id for t in merged.topics] == ["new", "old"]
     assert validate_bank(bank_to_dict(merged)) == []
+
+
+# ---- CAPA as real courses write it (edx-platform test files, MIT's latex2edx demo) --------
+
+def test_capa_text_wrappers_are_unwrapped():
+    xml = ("<problem><text><p>What colour is the sky?</p><multiplechoiceresponse><choicegroup>"
+           "<choice correct='false'><text>Red</text></choice>"
+           "<choice correct='true'><text> Blue</text></choice></choicegroup>"
+           "</multiplechoiceresponse></text></problem>")
+    (q,) = parse_capa(xml).questions
+    assert q.prompt == "What colour is the sky?"
+    assert [plain_text(c.text).strip() for c in q.choices] == ["Red", "Blue"]
+    assert "<text" not in q.prompt + "".join(c.text for c in q.choices)
+
+
+def test_capa_choices_a_script_computes_are_skipped_with_the_variables_named():
+    xml = ("<problem><text><p>Sky?</p><script type='text/python'>\naset = ['Red', 'Blue']\n"
+           "(ans1, ans2) = aset\n</script><p><multiplechoiceresponse><choicegroup>"
+           "<choice correct='false'><text> $ans1</text></choice>"
+           "<choice correct='true'><text> $ans2</text></choice></choicegroup>"
+           "</multiplechoiceresponse></p></text></problem>")
+    result = parse_capa(xml, source="sky.xml")
+    assert not result.questions
+    (skip,) = result.skipped
+    assert "$ans1, $ans2" in skip.render() and "script" in skip.render()
+    # a dollar amount with no script variable behind it is text
+    (q,) = parse_capa("<problem><multiplechoiceresponse><label>Price?</label><choicegroup>"
+                      "<choice correct='true'>$5</choice><choice>$ans</choice></choicegroup>"
+                      "</multiplechoiceresponse></problem>").questions
+    assert q.choices[0].text == "$5"
+
+
+def test_capa_without_label_the_paragraph_before_the_choices_is_the_question():
+    xml = ("<problem><p>Courses have questions like the one below.</p><p>Try it!</p>"
+           "<p>Which late policies are allowed?</p><choiceresponse><checkboxgroup>"
+           "<choice correct='true'>Penalties</choice><choice correct='false'>None</choice>"
+           "</checkboxgroup></choiceresponse><p>After the choices.</p></problem>")
+    (q,) = parse_capa(xml).questions
+    assert q.prompt == "Which late policies are allowed?"
+    assert "Courses have questions" in q.scenario and "Try it!" in q.scenario
+    assert "late policies" not in q.scenario
+
+
+def test_capa_problem_with_several_inputs_becomes_one_question_each():
+    xml = ("<problem url_name='fruit'><p>A note before both.</p>"
+           "<p>Select the fruit</p><multiplechoiceresponse>"
+           "<choicegroup label='Select the fruit'><choice correct='false'>Potato</choice>"
+           "<choice correct='true'>Apple</choice></choicegroup></multiplechoiceresponse>"
+           "<p>Select the vegetable</p><multiplechoiceresponse><choicegroup>"
+           "<choice correct='true'>Potato</choice><choice correct='false'>Apple</choice>"
+           "</choicegroup></multiplechoiceresponse>"
+           "<optionresponse><optioninput options=\"('a','b')\" correct='a'/></optionresponse>"
+           "</problem>")
+    result = parse_capa(xml, source="fruit.xml")
+    first, second = result.questions
+    assert (first.id, second.id) == ("fruit-1", "fruit-2")
+    assert first.prompt == "Select the fruit" and second.prompt == "Select the vegetable"
+    assert first.correct_ids == {"c2"} and second.correct_ids == {"c1"}
+    for q in (first, second):
+        assert q.scenario == "<p>A note before both.</p>"
+    (skip,) = result.skipped
+    assert skip.params["qtype"] == "optionresponse" and "line 1" in skip.position
+    bank, _ = merge_into_bank(Bank(()), result)
+    assert validate_bank(bank_to_dict(bank)) == []
+
+
+def test_capa_choiceresponse_with_radio_buttons_is_single_choice():
+    xml = ("<problem><p>Pick one</p><choiceresponse><radiogroup>"
+           "<choice correct='false'><startouttext/>One<endouttext/></choice>"
+           "<choice correct='true'><startouttext/>Two<endouttext/></choice>"
+           "</radiogroup></choiceresponse></problem>")
+    (q,) = parse_capa(xml).questions
+    assert q.type == "single" and q.correct_ids == {"c2"}
