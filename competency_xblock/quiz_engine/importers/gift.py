@@ -217,6 +217,12 @@ def _parse_question(start: int, block: str, meta: dict, topic: str, ids: IdAlloc
         question["scoring"] = scoring
     tags = tuple(t.strip() for t in meta.get("tags", "").split(",") if t.strip())
     fmt = question.pop("format")
+    if "@@PLUGINFILE@@" in block:
+        files = sorted(set(re.findall(r"@@PLUGINFILE@@/([^\"'\s)>]+)", block)))
+        result.problems.append(problem(
+            where, N_("The question uses files from Moodle ({files}), which the quiz cannot "
+                      "store; upload them to the course and change the links."), label,
+            kind=NOTE, files=", ".join(files)[:200] or "@@PLUGINFILE@@"))
     if re.search(r"\[markdown\]", block, re.IGNORECASE):
         result.problems.append(problem(
             where, N_("Markdown formatting is not converted; the text is shown as written."),
@@ -306,8 +312,8 @@ def _multichoice(answers: str, multiple: bool, label: str, where: str, result: I
         return None
     if not multiple and correct_count > 1:
         result.problems.append(problem(
-            where, N_("Several choices are fully correct in a single-choice question; "
-                      "not imported."), label))
+            where, N_("Several choices are marked correct with = in a single-choice question; "
+                      "not imported. An = that is part of the text is written \\=."), label))
         return None
     scoring = None
     if multiple:

@@ -16,6 +16,7 @@ from typing import Optional
 from lxml import etree
 
 from competency_xblock.quiz_engine.importers.common import (
+    _VALID_ID,
     NOTE,
     IdAllocator,
     ImportResult,
@@ -42,6 +43,12 @@ from competency_xblock.quiz_engine.model import (
 from competency_xblock.text import N_, UserFacingError
 
 _HTML_FORMATS = {"html", ""}  # Moodle's default for questiontext is html
+
+
+#: What Moodle fills in for the three overall feedbacks: nothing an author wrote is lost.
+_MOODLE_DEFAULT_FEEDBACK = {"your answer is correct.", "your answer is partially correct.",
+                            "your answer is incorrect.", "dit svar er korrekt.",
+                            "dit svar er delvis korrekt.", "dit svar er forkert."}
 
 
 def _text_of(parent: Optional[etree._Element], name: str) -> tuple[str, str]:
@@ -123,16 +130,23 @@ def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
         return escape(text, quote=False) if any_html and text_fmt != HTML else text
 
     for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
-        if _text_of(el, tag)[0]:
+        text = _text_of(el, tag)[0]
+        if text and plain_text(text).strip().lower() not in _MOODLE_DEFAULT_FEEDBACK:
             result.problems.append(problem(
                 pos, N_("The <{tag}> text is not used; the quiz shows per-choice feedback and "
                         "the explanation."), name, kind=NOTE, tag=tag))
     files = [f.get("name") or "?" for f in el.iter("file")]
+    # Moodle 1.9 kept a question's image in <image> (and <image_base64>)
+    files += [(i.text or "").strip() or "?" for i in el.findall("image") if (i.text or "").strip()]
     if files or "@@PLUGINFILE@@" in etree.tostring(el, encoding="unicode"):
         result.problems.append(problem(
             pos, N_("The question uses files from Moodle ({files}), which the quiz cannot "
                     "store; upload them to the course and change the links."), name,
             kind=NOTE, files=", ".join(sorted(set(files)))[:200] or "@@PLUGINFILE@@"))
+    if any(t.get("format") == "markdown" for t in el.iter() if isinstance(t.tag, str)):
+        result.problems.append(problem(
+            pos, N_("Markdown formatting is not converted; the text is shown as written."),
+            name, kind=NOTE))
     shuffle = el.find("shuffleanswers")
     if qtype != "truefalse" and shuffle is not None \
             and (shuffle.text or "").strip().lower() in ("0", "false"):
@@ -202,7 +216,10 @@ def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
                     pos, N_("The choice weights were replaced by the per-choice partial-credit "
                             "rule."), name, kind=NOTE))
     tags = tuple(plain_text(tag.findtext("text") or "") for tag in el.findall("tags/tag"))
-    return Question(id=ids.allocate(name), type=qtype_out, prompt=conv(prompt, fmt),
+    # Moodle's own id of the question (3.6+) when it is one; else the name, without markup
+    idnumber = (el.findtext("idnumber") or "").strip()
+    qid = ids.allocate(idnumber if _VALID_ID.fullmatch(idnumber) else plain_text(name))
+    return Question(id=qid, type=qtype_out, prompt=conv(prompt, fmt),
                     choices=choices, topic=topic, tags=tuple(t for t in tags if t),
                     explanation=conv(explanation, efmt) or None, scoring=scoring,
                     text_format=HTML if any_html else PLAIN)

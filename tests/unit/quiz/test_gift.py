@@ -280,3 +280,18 @@ def test_comment_lines_inside_a_question_keep_the_line_numbers():
     assert caught.value.path == "line 6"
     (q,) = parse_gift("::X:: q\n// c\nmore {\n// c\n=a\n~b\n}").questions
     assert q.prompt == "q\nmore" and [c.text for c in q.choices] == ["a", "b"]
+
+
+def test_an_unescaped_equals_sign_is_named_as_the_likely_cause():
+    result = parse_gift("::Load:: How do you read a CSV with a header?\n"
+                        "{=spark.read.csv(header\\=True) ~spark.read.csv(header=True) ~open()}")
+    (skip,) = result.skipped
+    assert "marked correct with =" in skip.render() and "\\=" in skip.render()
+    assert "line 1" in skip.position
+
+
+def test_moodle_files_in_gift_are_noted():
+    result = parse_gift('::Img:: [html]Look <img src="@@PLUGINFILE@@/3.png"> {~a =b}')
+    (q,) = result.questions
+    notes = [p.render() for p in result.problems if p.kind != "skipped"]
+    assert any("files from Moodle (3.png)" in n for n in notes), notes

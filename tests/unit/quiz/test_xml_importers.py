@@ -518,3 +518,31 @@ def test_capa_choiceresponse_with_radio_buttons_is_single_choice():
            "</radiogroup></choiceresponse></problem>")
     (q,) = parse_capa(xml).questions
     assert q.type == "single" and q.correct_ids == {"c2"}
+
+
+MOODLE_QUESTION = """<quiz><question type="multichoice"><name><text>{name}</text></name>
+<questiontext format="{fmt}"><text>Which?</text></questiontext>{extra}
+<correctfeedback format="html"><text>{ok}</text></correctfeedback>
+<answer fraction="100"><text>A</text></answer><answer fraction="0"><text>B</text></answer>
+<single>true</single></question></quiz>"""
+
+
+def moodle_question(name="Q &lt;b&gt;one&lt;/b&gt;", fmt="html", extra="",
+                    ok="Your answer is correct."):
+    return parse_moodle_xml(MOODLE_QUESTION.format(name=name, fmt=fmt, extra=extra, ok=ok))
+
+
+def test_moodle_ids_come_from_idnumber_or_the_name_without_markup():
+    assert moodle_question().questions[0].id == "q-one"
+    assert moodle_question(extra="<idnumber>sec-07</idnumber>").questions[0].id == "sec-07"
+    assert moodle_question(extra="<idnumber>a b</idnumber>").questions[0].id == "q-one"
+
+
+def test_moodle_notes_markdown_old_images_and_only_authored_overall_feedback():
+    def notes(result):
+        return " ".join(p.render() for p in result.problems)
+    assert "correctfeedback" not in notes(moodle_question())          # Moodle's default text
+    assert "correctfeedback" in notes(moodle_question(ok="Well done, Anna!"))
+    assert "Markdown" in notes(moodle_question(fmt="markdown"))
+    assert "files from Moodle (old.png)" in notes(moodle_question(
+        extra="<image>old.png</image><image_base64>iVBORw0KGgo=</image_base64>"))
