@@ -24,11 +24,13 @@ from .index import LINKING, Expansion, SearchIndex, get_index, phrase_key
 from .model import Atlas, Service
 from .text import (
     KLE_IN_TEXT_RE,
+    KLE_LABEL_WORDS,
     STOPWORDS,
     kle_loose_query,
     kle_query,
     stem_folded,
     surface_words,
+    without_kle_label,
 )
 
 MAX_QUERY_CHARS = 300
@@ -195,10 +197,11 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
     text = " ".join(query.split())
     if not text:
         return _result(STATUS_EMPTY, "")
-    number = kle_query(text)
+    bare = without_kle_label(text)         # "KLE-nr. 23.05.10" is the number
+    number = kle_query(bare)
     if number is not None:
         return _kle_search(index, text, number, limit, language)
-    number, malformed = kle_loose_query(text)
+    number, malformed = kle_loose_query(bare)
     if number is not None:
         return _kle_search(index, text, number, limit, language)
     if malformed:
@@ -211,6 +214,8 @@ def search(atlas_or_index: Atlas | SearchIndex, query: str | None, *,
         kle_number = match.group(1)
         text_words = (text[: match.start()] + " " + text[match.end():]).strip()
     tokens = [t for t in surface_words(text_words) if t[1]]     # (surface, folded)
+    if kle_number:   # "kle 23.05.10 flytning": "kle" names the number, it is no search word
+        tokens = [t for t in tokens if t[1] not in KLE_LABEL_WORDS]
     meaningful = [t for t in tokens if t[1] not in STOPWORDS and not t[1].isdigit()]
     if not meaningful:
         meaningful = [t for t in tokens if not t[1].isdigit()]

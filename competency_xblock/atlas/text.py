@@ -275,9 +275,19 @@ def kle_query(text: str) -> str | None:
     return ".".join(part for part in match.groups() if part)
 
 
-#: Digits with the separators people put between KLE groups (".", "-", "/", spaces).
-_KLE_LOOSE_RE = re.compile(r"^[\d\s.\-/]+$")
-_KLE_SEP_RE = re.compile(r"\s*[.\-/]\s*|\s+")
+#: Digits with the separators people put between KLE groups (".", ",", "-", "/", spaces).
+_KLE_LOOSE_RE = re.compile(r"^[\d\s.,\-/]+$")
+_KLE_SEP_RE = re.compile(r"\s*[.,\-/]\s*|\s+")
+#: Words people write before a KLE number: "KLE 23.05", "KLE-nr. 23.05.10", "emne 23.05.10".
+_KLE_LABEL_RE = re.compile(r"^(?:kle|emne)?[\s.:-]*(?:nr|nummer)?[\s.:-]*", re.IGNORECASE)
+KLE_LABEL_WORDS = frozenset({"kle", "nr", "nummer", "emne", "emnenr"})
+
+
+def without_kle_label(text: str) -> str:
+    """``text`` without a leading "KLE", "KLE-nr.", "emne" or "nr." before a number."""
+    match = _KLE_LABEL_RE.match(text)
+    rest = text[match.end():] if match else text
+    return rest if rest != text and rest[:1].isdigit() else text
 
 
 def kle_loose_query(text: str) -> tuple[str | None, bool]:
@@ -294,18 +304,24 @@ def kle_loose_query(text: str) -> tuple[str | None, bool]:
     if not stripped or not _KLE_LOOSE_RE.match(stripped) or not any(c.isdigit()
                                                                     for c in stripped):
         return None, False
-    core = stripped.rstrip(".-/ ").lstrip(".-/ ")
+    core = stripped.rstrip(".,-/ ").lstrip(".,-/ ")
     if core.isdigit():
         if len(core) > 6:
             return None, True
         groups = [core[i:i + 2] for i in range(0, len(core), 2)]
     else:
-        groups = _KLE_SEP_RE.split(core)
+        # "2305.10": a run of four or six digits is two or three groups
+        groups = []
+        for group in _KLE_SEP_RE.split(core):
+            if len(group) in (4, 6) and group.isdigit():
+                groups += [group[i:i + 2] for i in range(0, len(group), 2)]
+            else:
+                groups.append(group)
         if len(groups) > 3 or any(not g.isdigit() or len(g) > 2 for g in groups):
             return None, True
         # "5.01" is hovedgruppe 05; only the last group may be a partial (one digit)
         groups = [g.zfill(2) for g in groups[:-1]] + [groups[-1]]
-        if len(groups) > 1 and len(groups[-1]) == 1 and stripped.rstrip().endswith("."):
+        if len(groups) > 1 and len(groups[-1]) == 1 and stripped.rstrip()[-1:] in ".,":
             groups[-1] = groups[-1].zfill(2)     # "23.5." is finished: 23.05
     if len(groups) > 3:
         return None, True

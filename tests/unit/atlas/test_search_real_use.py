@@ -45,13 +45,15 @@ def kle_atlas() -> Atlas:
 @pytest.mark.parametrize(("text", "expected"), [
     ("2305", "23.05"), ("230510", "23.05.10"), ("23 05", "23.05"), ("23-05-10", "23.05.10"),
     ("23.05.", "23.05"), ("23.0", "23.0"), ("23051", "23.05.1"), ("5.01", "05.01"),
-    (" 23 . 05 ", "23.05"),
+    (" 23 . 05 ", "23.05"), ("23,05,10", "23.05.10"), ("2305.10", "23.05.10"),
+    ("23.0510", "23.05.10"), ("23,5,", "23.05"),
 ])
 def test_loose_kle_numbers_are_read(text, expected):
     assert kle_loose_query(text) == (expected, False)
 
 
-@pytest.mark.parametrize("text", ["23.05.10.01", "1234567", "123.4"])
+@pytest.mark.parametrize("text", ["23.05.10.01", "1234567", "123.4", "230510.01",
+                                  "23.05.10, 23.09.02"])
 def test_digit_text_that_is_no_kle_number_is_flagged(text):
     assert kle_loose_query(text) == (None, True)
 
@@ -65,6 +67,10 @@ def test_other_text_is_not_a_kle_number(text):
     ("2305", {"flyt", "cpr"}), ("230510", {"flyt"}), ("23 05", {"flyt", "cpr"}),
     ("23-05-10", {"flyt"}), ("23.0", {"flyt", "cpr", "pas"}), ("23.05.1", {"flyt"}),
     ("2309", {"pas"}), ("05.01.", {"vej"}), ("23.5", {"flyt", "cpr"}),
+    # with the words people put before a number
+    ("KLE 23.05", {"flyt", "cpr"}), ("kle23.05.10", {"flyt"}), ("KLE-nr. 23.05.10", {"flyt"}),
+    ("KLE: 23.05.10", {"flyt"}), ("emne 23.05.10", {"flyt"}), ("Emnenr. 2305", {"flyt", "cpr"}),
+    ("nr 23.09", {"pas"}), ("23,05,10", {"flyt"}), ("2305.10", {"flyt"}),
 ])
 def test_every_way_of_writing_a_kle_number_finds_it(kle_atlas, query, expected):
     result = search(get_index(kle_atlas), query)
@@ -184,3 +190,10 @@ def test_a_soegeord_phrase_finds_its_service_first():
     ])
     assert ids(atlas, "det gule kort")[0] == "sundhedskort"
     assert ids(atlas, "gule kort")[0] == "sundhedskort"
+
+
+def test_a_label_word_beside_a_kle_number_in_text_is_no_search_word(kle_atlas):
+    index = get_index(kle_atlas)
+    labelled = search(index, "KLE-nr 23.05.10 flytning")
+    plain = search(index, "23.05.10 flytning")
+    assert labelled.ids() == plain.ids() and labelled.total == plain.total
