@@ -294,11 +294,11 @@ def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
                     match = DATE_RE.match((element.text or "").strip())
                     catalogue.version = match.group(1) if match else ""
                 elif tag == "HovedgruppeAdministrativInfo":
-                    if _has_child(element, "UdgaaetDato") and hoved["nr"]:
+                    if _expired(element) and hoved["nr"]:
                         hoved["expired"] = True
                         catalogue.expired.add(hoved["nr"])
                 elif tag == "GruppeAdministrativInfo":
-                    if _has_child(element, "UdgaaetDato") and gruppe["nr"]:
+                    if _expired(element) and gruppe["nr"]:
                         gruppe["expired"] = True
                         catalogue.expired.add(gruppe["nr"])
                 elif tag == "HovedgruppeNr":
@@ -333,8 +333,12 @@ def iter_kle_xml(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES,
             stream.close()
 
 
-def _has_child(element, tag: str) -> bool:
-    return any(_local(child.tag) == tag for child in element)
+def _expired(admin_info) -> bool:
+    """Whether an ``...AdministrativInfo`` element marks its number expired: KL's files put
+    ``UdgaaetDato`` in ``Historisk`` (as KLE readers written against them look for it);
+    a direct child is read too."""
+    return any(isinstance(el.tag, str) and _local(el.tag) == "UdgaaetDato"
+               for el in admin_info.iter())
 
 
 def _release(element) -> None:
@@ -367,7 +371,7 @@ def _read_emne(element, hoved, gruppe, name, rejected) -> KleEmne | None:
         elif tag == "EmneVejledning":
             guidance = _shorten(_text(child), MAX_DESCRIPTION)
         elif tag == "EmneAdministrativInfo":
-            expired = any(_local(s.tag) == "UdgaaetDato" for s in child)
+            expired = _expired(child)
     raw_number = (number_el.text or "").strip() if number_el is not None else ""
     number = normalise_number(raw_number)
     if not raw_number:

@@ -26,9 +26,11 @@ def stikord_by_emne() -> dict[str, list[str]]:
 
 def emneplan(*, version: str = "2025-05-01", expired_grupper: tuple[str, ...] = (),
              expired_emner: tuple[str, ...] = (), only: tuple[str, ...] = (),
-             guidance: bool = True) -> bytes:
+             guidance: bool = True, expiry_in_historisk: bool = True) -> bytes:
     """An emneplan with every hovedgruppe, gruppe and emne of the shipped catalogue (or of
-    the hovedgrupper in ``only``); ``expired_*`` get an UdgaaetDato."""
+    the hovedgrupper in ``only``); ``expired_*`` get an UdgaaetDato, inside ``<Historisk>``
+    as KL's files have it (KLE readers written against them look there) or, with
+    ``expiry_in_historisk=False``, as a direct child."""
     catalogue = shipped_catalogue()
     stikord = stikord_by_emne()
     numbers = sorted(catalogue.titles)
@@ -49,7 +51,11 @@ def emneplan(*, version: str = "2025-05-01", expired_grupper: tuple[str, ...] = 
         out.append(f"{indent}<{tag}>")
         out.append(f"{indent}   <OprettetDato>1988-01-01</OprettetDato>")
         out.append(f"{indent}   <RettetDato>2011-05-01</RettetDato>")
-        if expired:
+        if expired and expiry_in_historisk:
+            out.extend([f"{indent}   <Historisk>",
+                        f"{indent}      <UdgaaetDato>2024-01-01</UdgaaetDato>",
+                        f"{indent}   </Historisk>"])
+        elif expired:
             out.append(f"{indent}   <UdgaaetDato>2024-01-01</UdgaaetDato>")
         out.append(f"{indent}</{tag}>")
 

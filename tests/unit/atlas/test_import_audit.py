@@ -109,9 +109,10 @@ def test_release_date_with_time_zone_is_the_version(data_dir):
     assert report.kle_version == report.atlas.kle_version == "2025-05-01"
 
 
-def test_expired_numbers_are_reported_as_drift():
+@pytest.mark.parametrize("in_historisk", [True, False])
+def test_expired_numbers_are_reported_as_drift(in_historisk):
     xml = emneplan(version="2026-01-01", only=("23",), expired_grupper=("23.05",),
-                   expired_emner=("23.09.04",))
+                   expired_emner=("23.09.04",), expiry_in_historisk=in_historisk)
     catalogue = KleCatalogue("")
     report = import_kle_xml(xml, b"kle;unit\n23;borgerservice\n23.05;folkeregister\n")
     assert report.kle_version == "2026-01-01"
