@@ -183,6 +183,49 @@ def _text(element) -> str:
     return " ".join("".join(element.itertext()).split()) if element is not None else ""
 
 
+_BLOCKS = frozenset({"p", "div", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4", "tr", "td"})
+_LIST_END_RE = re.compile(r";(\s+[A-ZÆØÅ]|$)")
+_MARKUP_RE = re.compile(r"<\s*/?\s*(?:p|li|ul|ol|br|div)\b", re.IGNORECASE)
+
+
+def _guidance_text(element) -> str:
+    """Plain text of an ``EmneVejledning``: block elements apart, list items ended with ";"
+    unless they end a sentence ("sager om: bekæmpelse af muldvarpe; betaling for ...").
+    Guidance that arrives as escaped or CDATA HTML is read as HTML, not as literal tags."""
+    if element is None:
+        return ""
+    source = element
+    flat = "".join(element.itertext())
+    if not any(isinstance(el.tag, str) and _local(el.tag) in _BLOCKS for el in element.iter()) \
+            and _MARKUP_RE.search(flat):
+        from lxml import html as lxml_html
+
+        try:
+            source = lxml_html.fragment_fromstring(flat, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return _text(element)
+    pieces: list[str] = []
+
+    def walk(el) -> None:
+        tag = _local(el.tag) if isinstance(el.tag, str) else ""
+        if el.text and isinstance(el.tag, str):
+            pieces.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                pieces.append(child.tail)
+        if tag == "li":
+            text = " ".join("".join(pieces).split())
+            if text and text[-1] not in ".:;!?":
+                pieces.append(";")
+        if tag in _BLOCKS:
+            pieces.append(" ")
+
+    walk(source)
+    # a list's last item ends the sentence: "...; betaling for bekæmpelsen. Se også ..."
+    return _LIST_END_RE.sub(r".\1", " ".join("".join(pieces).split()))
+
+
 def _shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -369,7 +412,7 @@ def _read_emne(element, hoved, gruppe, name, rejected) -> KleEmne | None:
                     if keyword and keyword not in keywords:
                         keywords.append(keyword)
         elif tag == "EmneVejledning":
-            guidance = _shorten(_text(child), MAX_DESCRIPTION)
+            guidance = _shorten(_guidance_text(child), MAX_DESCRIPTION)
         elif tag == "EmneAdministrativInfo":
             expired = _expired(child)
     raw_number = (number_el.text or "").strip() if number_el is not None else ""

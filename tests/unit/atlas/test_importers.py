@@ -242,3 +242,28 @@ def test_import_json_from_open_file(tmp_path, small_data):
     path.write_text(json.dumps(small_data), encoding="utf-8")
     with path.open("rb") as handle:
         assert import_json(handle).ok
+
+
+@pytest.mark.parametrize("guidance", [
+    # as in KL's files: HTML elements inside VejledningTekst
+    "<p>Emnet dækker bl.a. sager om:</p><p><ul><li>bekæmpelse af muldvarpe</li>"
+    "<li>betaling for bekæmpelsen</li></ul></p><p>Se også 09.13.</p>",
+    # the same, escaped or as CDATA (as other exports write it)
+    "&lt;p&gt;Emnet dækker bl.a. sager om:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;bekæmpelse af "
+    "muldvarpe&lt;/li&gt;&lt;li&gt;betaling for bekæmpelsen&lt;/li&gt;&lt;/ul&gt;"
+    "&lt;p&gt;Se også 09.13.&lt;/p&gt;",
+    "<![CDATA[<p>Emnet dækker bl.a. sager om:</p><ul><li>bekæmpelse af muldvarpe</li>"
+    "<li>betaling for bekæmpelsen</li></ul><p>Se også 09.13.</p>]]>",
+])
+def test_kle_guidance_becomes_readable_text(guidance):
+    xml = ("<KLE-Emneplan><UdgivelsesDato>2025-05-01</UdgivelsesDato><Hovedgruppe>"
+           "<HovedgruppeNr>09</HovedgruppeNr><HovedgruppeTitel>Miljø</HovedgruppeTitel><Gruppe>"
+           "<GruppeNr>09.13</GruppeNr><GruppeTitel>Skadedyr</GruppeTitel><Emne>"
+           "<EmneNr>09.13.02</EmneNr><EmneTitel>Muldvarpe</EmneTitel><EmneVejledning>"
+           f"<VejledningTekst>{guidance}</VejledningTekst></EmneVejledning></Emne></Gruppe>"
+           "</Hovedgruppe></KLE-Emneplan>")
+    report = import_kle_xml(xml.encode(), b"kle;unit\n09;natur\n")
+    description = report.atlas.service("kle-09.13.02").description
+    assert description.endswith("Emnet dækker bl.a. sager om: bekæmpelse af muldvarpe; betaling "
+                                "for bekæmpelsen. Se også 09.13.")
+    assert "<" not in description and "&lt;" not in description
