@@ -55,17 +55,37 @@ def _progress_callback(label: str, path: Path, *, stream=None):
     return None, progress_lines
 
 
+#: Rejections with the same problem printed one by one; the rest are counted in one line.
+SAME_PROBLEM_SHOWN = 10
+
+
+def _echo_rejections(rejected) -> None:
+    """Every rejection, but of many with one problem (a mapping that covers one hovedgruppe
+    leaves thousands of emner without a unit) the first few and a count, with their records."""
+    by_problem: dict[str, list] = {}
+    for rejection in rejected:
+        by_problem.setdefault(rejection.error.message, []).append(rejection)
+    for same in by_problem.values():
+        for rejection in same[:SAME_PROBLEM_SHOWN]:
+            click.echo(f"rejected: {rejection.render()}", err=True)
+        rest = same[SAME_PROBLEM_SHOWN:]
+        if rest:
+            records = ", ".join(r.record for r in rest[:5] if r.record)
+            click.echo(f"rejected: ... and {len(rest):,} more with the same problem"
+                       + (f" (records {records}, ...)" if records else ""), err=True)
+
+
 def _report(report: ImportReport, output: Path, accept_rejects: bool,
             catalogue: KleCatalogue | None = None) -> int:
     for warning in report.warnings:
         click.echo(f"warning: {warning.render()}", err=True)
-    for rejection in report.rejected:
-        click.echo(f"rejected: {rejection.render()}", err=True)
+    _echo_rejections(report.rejected)
     atlas = report.atlas
     if atlas is not None:
         _report_drift(atlas, catalogue)
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.counts.items()))
-    click.echo(f"KLE version: {report.kle_version or 'unknown'}; {counts}", err=True)
+    click.echo(f"KLE version: {report.kle_version or 'unknown'}" + (f"; {counts}" if counts
+                                                                     else ""), err=True)
     if atlas is None:
         click.echo("Nothing was written.", err=True)
         return EXIT_FATAL

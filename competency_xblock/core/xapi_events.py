@@ -21,9 +21,9 @@ from datetime import datetime
 
 import nh3
 
+from competency_xblock.atlas.redact import redact
 from competency_xblock.quiz_engine.draw import Draw
 from competency_xblock.quiz_engine.model import HTML, Question
-from competency_xblock.atlas.redact import redact
 from competency_xblock.text import LocalizedText
 from competency_xblock.xapi import (
     AtlasAnswered,

@@ -155,7 +155,8 @@ def test_a_draft_saved_by_an_earlier_version_is_shown_only_if_newer(workbench, s
     usage = workbench.render(sid, student="dana").usage_id
     assert submit(workbench, usage, "dana", level="basic").status == 200
     _set_user_state(usage, "dana", draft={"role": "borgerservice", "unit": "jobcenter",
-                                          "ratings": {"1.1": "highly_advanced"}, "saved_at": saved_at})
+                                          "ratings": {"1.1": "highly_advanced"},
+                                          "saved_at": saved_at})
     html = workbench.render(sid, student="dana").html
     assert ("cx-sa-draft-note" in html) is shown
     assert ('value="highly_advanced" checked' in html) is shown

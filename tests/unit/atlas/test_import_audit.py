@@ -296,3 +296,15 @@ def test_a_key_given_twice_is_refused_not_silently_dropped():
     assert report.atlas is None
     message = report.rejected[0].render()
     assert '"unit" appears twice' in message and '"pas"' in message
+
+
+def test_many_rejections_with_one_problem_are_counted_not_listed(full_xml, tmp_path):
+    mapping = tmp_path / "one.csv"
+    mapping.write_text("kle;unit\n23;Borgerservice\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "kle", str(full_xml), str(mapping),
+                                       "-o", str(tmp_path / "a.json")])
+    rejected = [line for line in result.output.splitlines() if line.startswith("rejected:")]
+    assert 10 < len(rejected) <= 12, len(rejected)   # 10 shown, then one count per problem
+    summary = rejected[-1]
+    assert "more with the same problem" in summary and "(records 0" in summary
+    assert "nothing was written" in result.output
