@@ -338,7 +338,11 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             return self.fragment("self_assessment.html", ctx, {"text": text})
         ctx["notice"] = text["example_notice"] if content.example else ""
         ctx["form_html"] = self.render_form(content, text)
-        ctx["form_hidden"] = bool(self.current())
+        # After a submission the form waits for a reassessment - unless the learner has
+        # started one: a draft saved since then is shown with its form
+        draft = self.live_draft()
+        ctx["form_hidden"] = bool(self.current()) and not (
+            draft and draft.get("role") == self.role_id(content))
         ctx["result_html"] = self.render_result(content, text) if self.current() else ""
         ctx["has_data"] = self.has_learner_data()
         ctx["attribution"] = self.attribution(content, text)

@@ -140,10 +140,13 @@ def test_a_draft_saved_after_a_submit_is_shown_and_the_next_submit_supersedes_it
                                          "submitted_at": state["history"][-1]["submitted_at"]}
     html = workbench.render(sid, student="dino").html
     assert "cx-sa-draft-note" in html and 'value="highly_advanced" checked' in html
+    # the form holding the draft is shown (not hidden until "Assess again")
+    assert re.search(r'data-cx-form-area(?! hidden)>', html)
     # Submitted again in the same second as the draft: still superseded.
     assert submit(workbench, usage, "dino", level="intermediate").status == 200
     html = workbench.render(sid, student="dino").html
     assert "cx-sa-draft-note" not in html and 'value="highly_advanced" checked' not in html
+    assert "data-cx-form-area hidden>" in html
 
 
 @pytest.mark.parametrize("saved_at, shown", [
