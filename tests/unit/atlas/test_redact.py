@@ -26,6 +26,17 @@ from tests.unit.atlas.kle_factory import DATA
     ("+45 12345678", PHONE),
     ("0045 12 34 56 78 i morgen", f"{PHONE} i morgen"),
     ("010190-1234 og 87654321", f"{CPR} og {PHONE}"),
+    # as people group them (a new-user trial)
+    ("flytning 01.01.90-1234", f"flytning {CPR}"),
+    ("flytning 010190/1234", f"flytning {CPR}"),
+    ("flytning 01 01 90 1234", f"flytning {CPR}"),
+    ("flytning 0101 90 1234", f"flytning {CPR}"),
+    ("01 01 90 12 34", CPR),
+    ("flytning \uff10\uff11\uff10\uff11\uff19\uff10\uff0d\uff11\uff12\uff13\uff14",
+     f"flytning {CPR}"),                                            # full-width digits
+    ("flytning 12.34.56.78", f"flytning {PHONE}"),
+    ("flytning +4512345678", f"flytning {PHONE}"),
+    ("ring 0045-1234 5678", f"ring {PHONE}"),
 ])
 def test_identifiers_become_placeholders(typed, kept):
     assert redact(typed) == kept
@@ -40,6 +51,7 @@ def test_identifiers_become_placeholders(typed, kept):
     "12345678901", "01019012345",                                        # 11 digits
     "mail @ borgerservice", "e-mail", "@kommune",                        # no address
     "kørekort §§ 1-3",
+    "flytning 01.01.2024", "23.05.10 1. januar",                       # dates
 ])
 def test_search_words_and_kle_numbers_are_left_alone(typed):
     assert redact(typed) == typed
