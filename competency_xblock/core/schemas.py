@@ -81,7 +81,11 @@ def describe(error: ValidationError) -> UserFacingError:
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return UserFacingError(N_("The field \"{field}\" is missing."), path=where, field=missing)
     if validator_name == "additionalProperties":
-        return UserFacingError(N_("Unexpected field: {detail}."), path=where, detail=error.message)
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = sorted(str(k) for k in error.instance if k not in known) \
+            if isinstance(error.instance, dict) else []
+        return UserFacingError(N_("Unexpected field: {fields}."), path=where,
+                               fields=", ".join(f'"{k[:40]}"' for k in extra[:5]) or "?")
     if validator_name in ("maxLength", "maxItems", "maxProperties"):
         return UserFacingError(N_("The value is too long (at most {limit})."), path=where,
                                limit=error.validator_value)
@@ -89,18 +93,43 @@ def describe(error: ValidationError) -> UserFacingError:
         return UserFacingError(N_("The value is too short or empty (at least {limit})."),
                                path=where, limit=error.validator_value)
     if validator_name == "type":
-        return UserFacingError(N_("The value has the wrong type (expected {expected})."),
-                               path=where, expected=error.validator_value)
+        expected = error.validator_value
+        if isinstance(expected, list):   # ["string", "null"]: name the useful one
+            expected = next((t for t in expected if t != "null"), "null")
+        return UserFacingError(_TYPE_MESSAGES.get(expected, _TYPE_MESSAGES["other"]), path=where)
     if validator_name == "enum":
         return UserFacingError(N_("The value is not one of the allowed values: {allowed}."),
                                path=where, allowed=", ".join(map(str, error.validator_value)))
-    if validator_name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return UserFacingError(N_("The number is out of range ({detail})."), path=where,
-                               detail=error.message)
+    if validator_name in _RANGE_MESSAGES:
+        return UserFacingError(_RANGE_MESSAGES[validator_name], path=where,
+                               limit=error.validator_value)
+    if validator_name == "const":
+        return UserFacingError(N_("The value is not valid (expected {value})."), path=where,
+                               value=json.dumps(error.validator_value)[:60])
     if validator_name == "pattern":
         return UserFacingError(N_("The value has the wrong format."), path=where)
-    return UserFacingError(N_("The value is not valid: {detail}."), path=where,
-                           detail=error.message)
+    # (jsonschema's own text is English and names Python types: not shown)
+    return UserFacingError(N_("The value is not valid."), path=where)
+
+
+#: The JSON type a value should have had, in words a person knows (and a translator can
+#: translate whole).
+_TYPE_MESSAGES = {
+    "string": N_("The value has the wrong type (expected text)."),
+    "object": N_("The value has the wrong type (expected an object {{...}})."),
+    "array": N_("The value has the wrong type (expected a list [...])."),
+    "integer": N_("The value has the wrong type (expected a whole number)."),
+    "number": N_("The value has the wrong type (expected a number)."),
+    "boolean": N_("The value has the wrong type (expected true or false)."),
+    "null": N_("The value has the wrong type (expected null)."),
+    "other": N_("The value has the wrong type."),
+}
+_RANGE_MESSAGES = {
+    "minimum": N_("The number is out of range (at least {limit})."),
+    "maximum": N_("The number is out of range (at most {limit})."),
+    "exclusiveMinimum": N_("The number is out of range (more than {limit})."),
+    "exclusiveMaximum": N_("The number is out of range (less than {limit})."),
+}
 
 
 def errors(name: str, data: Any, limit: int = 20) -> list[UserFacingError]:
