@@ -238,6 +238,9 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 data = _parse_body(request, max_bytes)
                 if schema is not None:
                     schemas.validate(schema, data)
+                elif not isinstance(data, dict):   # (a schema says the same in its words)
+                    raise UserFacingError(N_("The value has the wrong type (expected an "
+                                             "object {{...}})."), path="/")
                 _xapi(self, "xapi_begin")
                 if read_only:
                     result = func(self, data, suffix)

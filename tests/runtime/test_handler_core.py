@@ -91,3 +91,13 @@ def test_ui_text_on_demand_is_the_whole_translated_table(workbench):
     assert "heading" in lazy and "nope" not in lazy
     assert dict(lazy) == full and len(lazy) == len(full)
     assert json.loads(json.dumps(dict(lazy))) == full
+
+
+@XBlock.register_temp_plugin(CounterProbe, "cx_counter_probe")
+def test_a_body_that_is_no_json_object_is_refused_even_without_a_schema(workbench):
+    usage = workbench.render(workbench.scenario("<cx_counter_probe/>")).usage_id
+    for body in (b"[]", b"1", b'"x"', b"null", b'[{"a": 1}]', b"true"):
+        result = workbench.call(usage, "bump", raw=body, lang="da")
+        assert result.status == 400, body
+        assert "forventet et objekt" in result.data["error"]
+    assert "count" not in workbench.state(usage)
