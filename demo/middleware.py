@@ -9,7 +9,9 @@ class LanguageFromQueryMiddleware:
         self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        requested = request.GET.get("lang")
+        requested = (request.GET.get("lang") or "").strip().lower().replace("_", "-")
+        if requested and requested not in self.supported:
+            requested = requested.split("-")[0]      # "da-DK", "DA" -> "da"
         if requested in self.supported:
             translation.activate(requested)
             request.LANGUAGE_CODE = requested

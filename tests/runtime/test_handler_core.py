@@ -101,3 +101,11 @@ def test_a_body_that_is_no_json_object_is_refused_even_without_a_schema(workbenc
         assert result.status == 400, body
         assert "forventet et objekt" in result.data["error"]
     assert "count" not in workbench.state(usage)
+
+
+def test_the_demo_reads_language_codes_as_people_write_them(workbench):
+    sid = workbench.scenario("<atlas_lookup/>")
+    for code in ("da", "da-DK", "DA", "da_dk"):
+        url = f"/scenario/{sid}/student_view/?student=s&lang={code}"
+        html = workbench.client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Søg i ydelsesatlasset" in html, code
