@@ -104,8 +104,10 @@ def test_a_body_that_is_no_json_object_is_refused_even_without_a_schema(workbenc
 
 
 def test_the_demo_reads_language_codes_as_people_write_them(workbench):
+    from django.test import Client
+
     sid = workbench.scenario("<atlas_lookup/>")
-    for code in ("da", "da-DK", "DA", "da_dk"):
+    for code in ("da-DK", "DA", "da_dk", "da"):
         url = f"/scenario/{sid}/student_view/?student=s&lang={code}"
-        html = workbench.client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        html = Client().get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()   # no cookie
         assert "Søg i ydelsesatlasset" in html, code
