@@ -127,7 +127,9 @@ UI_TEXT = {
     "staff_show": N_("Show"),
     "staff_total": N_("Learners with a submitted self-assessment: {count}"),
     "staff_group": N_("Learners in this selection: {count}"),
-    "staff_hidden": N_("fewer than {k}"),
+    # One word for every hidden figure: a small group's, and one hidden to protect it (a
+    # separate label would tell them apart)
+    "staff_hidden": N_("hidden"),
     "staff_none": N_("Not enough responses yet to show figures (at least {k} are needed)."),
     "staff_group_hidden": N_("This selection is too small to show (or could be worked out "
                              "from the other figures)."),

@@ -30,6 +30,7 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from competency_xblock.competency.framework import DONT_KNOW, Framework
+from competency_xblock.reports.privacy import Line, suppress_line
 
 MIN_K = 5
 #: ``format`` of the stored tally; a stored value without it is the legacy per-learner copy.
@@ -49,17 +50,9 @@ def effective_k(k: object = None) -> int:
 
 def suppressed_cells(counts: Mapping[Hashable, int], k: int,
                      already: Iterable[Hashable] = ()) -> set:
-    """Keys of ``counts`` to hide: small cells, then complementary cells (rule 2)."""
-    hidden = set(already) | {key for key, n in counts.items() if 0 < n < k}
-    while True:
-        hidden_total = sum(counts[key] for key in hidden if key in counts)
-        if not 0 < hidden_total < k:
-            return hidden
-        visible = sorted((n, str(key), key) for key, n in counts.items()
-                         if key not in hidden and n > 0)
-        if not visible:
-            return hidden
-        hidden.add(visible[0][2])
+    """Keys of ``counts`` (one line whose total is shown) to hide: small cells, then
+    complementary cells (rule 2)."""
+    return suppress_line(counts, k, already)
 
 
 # ---- the stored tally -------------------------------------------------------------------------
@@ -250,26 +243,89 @@ class Summary:
         return self.respondents is None
 
 
-def _shown(counts: dict, hidden: set) -> list[Count]:
-    return [Count(key if isinstance(key, tuple) else (key,),
-                  None if key in hidden else n) for key, n in counts.items()]
+#: Key of "all roles" / "all units" in the table of figures (never a real id).
+ALL = "\x00all"
 
 
-def _cross_hidden(cells: dict[tuple, int], k: int) -> set:
-    hidden: set = set()
+def _table_lines(table: Mapping[tuple, object]) -> list[Line]:
+    """The lines of the role x unit table that add up to a shown figure: each row to its role
+    total, each column to its unit total, role totals and unit totals to the overall total."""
+    roles = sorted({r for r, u in table if r != ALL})
+    units = sorted({u for r, u in table if u != ALL})
+    lines = [Line([(r, u) for u in units], (r, ALL)) for r in roles]
+    lines += [Line([(r, u) for r in roles], (ALL, u)) for u in units]
+    lines.append(Line([(r, ALL) for r in roles], (ALL, ALL)))
+    if units:
+        lines.append(Line([(ALL, u) for u in units], (ALL, ALL)))
+    return lines
+
+
+def _table(cells: Mapping[tuple, int], roles: Iterable[str], units: Iterable[str]
+           ) -> dict[tuple, int]:
+    """(role, unit) counts with their margins (role, ALL), (ALL, unit) and (ALL, ALL)."""
+    table: dict[tuple, int] = {(ALL, ALL): 0}
+    for r in roles:
+        table.setdefault((r, ALL), 0)
+    for u in units:
+        table.setdefault((ALL, u), 0)
+    for (r, u), n in cells.items():
+        for key in ((r, u), (r, ALL), (ALL, u), (ALL, ALL)):
+            table[key] = table.get(key, 0) + n
+    return table
+
+
+def _protect(table: Mapping[tuple, int], k: int, hidden: Iterable[tuple] = ()) -> set:
+    """Keys of ``table`` to hide so that no figure about 0 < n < k learners can be read or
+    worked out by subtraction along a row, column or margin (rules 1 and 2 above).
+
+    In a line whose total is shown, a hidden cell is never the only one (the total minus the
+    visible cells would give it back, and a cell recovered that way opens its other line to
+    subtraction) and the hidden cells never add up to 0 < n < k: otherwise the smallest
+    visible cell of k or more learners (the largest, if none is) is hidden too.  A hidden
+    total has a hidden cell under it, or it could be added up.  A line with one non-empty cell
+    is that cell: the two are hidden together.  Repeated until every line holds.
+    """
+    lines = _table_lines(table)
+    # The one non-empty role (or unit) total under a shown overall total is that total.
+    known = set()
+    if table.get((ALL, ALL), 0) >= k:
+        for line in lines:
+            cells = [key for key in line.cells if table.get(key, 0) > 0]
+            if line.total == (ALL, ALL) and len(cells) == 1:
+                known.add(cells[0])
+    result = {key for key in hidden if key in table}
+    result |= {key for key, n in table.items() if 0 < n < k}
+    result -= known
     changed = True
     while changed:
         changed = False
-        lines: dict[tuple, dict] = {}
-        for (role, unit), n in cells.items():
-            lines.setdefault(("r", role), {})[(role, unit)] = n
-            lines.setdefault(("u", unit), {})[(role, unit)] = n
-        for line in lines.values():
-            more = suppressed_cells(line, k, hidden & set(line))
-            if more - hidden:
-                hidden |= more
+        for line in lines:
+            cells = [key for key in line.cells if table.get(key, 0) > 0]
+            hid = [key for key in cells if key in result]
+            visible = [(table[key], repr(key), key) for key in cells
+                       if key not in result and key not in known]
+            if len(cells) == 1 and line.total not in known | {(ALL, ALL)} and (
+                    (cells[0] in result) != (line.total in result)):
+                result |= {cells[0], line.total}
                 changed = True
-    return hidden
+            elif line.total in result:
+                if not hid and visible:
+                    result.add(_pick(visible, k))
+                    changed = True
+            elif hid and visible and (len(hid) == 1 or
+                                      0 < sum(table[key] for key in hid) < k):
+                result.add(_pick(visible, k))
+                changed = True
+    return result
+
+
+def _pick(candidates: list[tuple[int, str, tuple]], k: int) -> tuple:
+    big_enough = [c for c in candidates if c[0] >= k]
+    return min(big_enough)[2] if big_enough else max(candidates)[2]
+
+
+def _key(role: str | None, unit: str | None) -> tuple:
+    return (ALL if role is None else role, ALL if unit is None else unit)
 
 
 def summarize(framework: Framework, tally: object, k: object = None,
@@ -280,46 +336,107 @@ def summarize(framework: Framework, tally: object, k: object = None,
 
     ``roles``/``units`` (the author's lists) fix the order of the count tables; ``expected``
     (role -> competence -> expected level, as authored now) gives the gaps.
+
+    Every figure any view can show -- a role x unit cell, a role or unit total, the overall
+    total, and the same per competence -- is one key of a table with margins; what is hidden
+    is decided on that whole table (for all learners, whatever the filter), so a figure hidden
+    in one table or view is hidden in all of them and none can be subtracted back.  Learners
+    without a unit count in a column of their own (:data:`NO_UNIT`) that is never listed but
+    could be worked out, so it takes part like any other.
     """
     k = effective_k(k)
     expected = expected or {}
+    roles, units = list(roles), list(units)
     population = list(groups_of(tally))
     total = sum(g.respondents for g in population)
     group = [g for g in population
              if (role is None or g.role == role) and (unit is None or g.unit == unit)]
     in_group = sum(g.respondents for g in group)
     filtered = role is not None or unit is not None
+    with_units = bool(units) or any(g.unit is not None for g in population)
 
-    role_counts = {r: 0 for r in roles}
-    unit_counts = {u: 0 for u in units}
     cells: dict[tuple, int] = {}
     for g in population:
-        role_counts[g.role] = role_counts.get(g.role, 0) + g.respondents
-        if g.unit is not None:
-            unit_counts[g.unit] = unit_counts.get(g.unit, 0) + g.respondents
-            cells[(g.role, g.unit)] = cells.get((g.role, g.unit), 0) + g.respondents
+        key = (g.role, (g.unit or NO_UNIT) if with_units else NO_UNIT)
+        cells[key] = cells.get(key, 0) + g.respondents
+    table = _table(cells, roles, units if with_units else [NO_UNIT])
+
+    def listed(hidden: set) -> tuple[list[Count], list[Count], list[Count]]:
+        by_role = [Count((r,), None if (r, ALL) in hidden else n)
+                   for (r, u), n in table.items() if u == ALL and r != ALL]
+        by_unit = [Count((u,), None if (ALL, u) in hidden else n)
+                   for (r, u), n in table.items()
+                   if r == ALL and u not in (ALL, NO_UNIT)]
+        by_cell = [Count(key, None if key in hidden else cells[key])
+                   for key in cells if key[1] != NO_UNIT]
+        return by_role, by_unit, by_cell
 
     if total < k:
+        by_role, by_unit, by_cell = listed(set(table))
         return Summary(k=k, respondents=None, total=None, role=role, unit=unit,
-                       by_role=_shown(role_counts, set(role_counts)),
-                       by_unit=_shown(unit_counts, set(unit_counts)),
-                       by_role_unit=_shown(cells, set(cells)))
-    group_hidden = in_group < k or (filtered and 0 < total - in_group < k)
+                       by_role=by_role, by_unit=by_unit, by_role_unit=by_cell)
+    comp_ids = [comp.id for comp in framework.competences()]
+    asked_tables = {c: _comp_table(population, with_units, _asked_count(c)) for c in comp_ids}
+    # A group hidden in one table is hidden in all: the same learners stand behind the count
+    # of a role and unit and behind each competence asked of them, so a figure left in one
+    # table could be subtracted from another.
+    # (The overall total is not shared: below k it hides the whole view, and a competence
+    # asked of fewer than k learners in all hides only that competence.)
+    hidden: set = set()
+    while True:
+        hidden_in = {c: _protect(t, k, hidden) for c, t in asked_tables.items()}
+        more = _protect(table, k, hidden).union(*hidden_in.values()) - {(ALL, ALL)}
+        if more <= hidden:
+            break
+        hidden |= more
+    counts_hidden = _protect(table, k, hidden)
+    by_role, by_unit, by_cell = listed(counts_hidden)
+    here = _key(role, unit if with_units else None)
+    group_hidden = (in_group < k or here in counts_hidden
+                    or (filtered and 0 < total - in_group < k))
     summary = Summary(
         k=k, respondents=None if group_hidden else in_group, total=total,
-        by_role=_shown(role_counts, suppressed_cells(role_counts, k)),
-        by_unit=_shown(unit_counts, suppressed_cells(unit_counts, k)),
-        by_role_unit=_shown(cells, _cross_hidden(cells, k)),
-        role=role, unit=unit,
+        by_role=by_role, by_unit=by_unit, by_role_unit=by_cell, role=role, unit=unit,
     )
     if group_hidden:
         return summary
-    for comp in framework.competences():
-        stats = _competence_stats(framework, comp.id, group, population, k, filtered,
-                                  expected)
+    for comp_id in comp_ids:
+        # Mean gap and "below expected": over the learners who gave a level, per table key.
+        rated_hidden = _protect(
+            _comp_table(population, with_units, _rated_count(framework, comp_id, expected)),
+            k, hidden | hidden_in[comp_id])
+        stats = _competence_stats(framework, comp_id, group, population, k, filtered,
+                                  expected, here in hidden_in[comp_id] | hidden,
+                                  here in rated_hidden)
         if stats is not None:
             summary.competences.append(stats)
     return summary
+
+
+def _asked_count(comp_id: str):
+    return lambda g: sum(g.levels.get(comp_id, {}).values())
+
+
+def _rated_count(framework: Framework, comp_id: str,
+                 expected: Mapping[str, Mapping[str, str]]):
+    """Learners of a group whose level and expected level for ``comp_id`` give a gap."""
+    def count(g: Group) -> int:
+        if framework.level((expected.get(g.role) or {}).get(comp_id)) is None:
+            return 0
+        return sum(n for rated, n in g.levels.get(comp_id, {}).items()
+                   if rated != DONT_KNOW and framework.level(rated) is not None)
+    return count
+
+
+def _comp_table(population: list[Group], with_units: bool, count) -> dict[tuple, int]:
+    """``count(group)`` per role and unit (learners asked a competence, ...), with margins."""
+    cells: dict[tuple, int] = {}
+    for g in population:
+        n = count(g)
+        if n:
+            key = (g.role, (g.unit or NO_UNIT) if with_units else NO_UNIT)
+            cells[key] = cells.get(key, 0) + n
+    return _table(cells, (), ())
 
 
 def _asked(groups: list[Group], comp_id: str) -> int:
@@ -328,12 +445,16 @@ def _asked(groups: list[Group], comp_id: str) -> int:
 
 def _competence_stats(framework: Framework, comp_id: str, group: list[Group],
                       population: list[Group], k: int, filtered: bool,
-                      expected: Mapping[str, Mapping[str, str]]) -> CompetenceStats | None:
+                      expected: Mapping[str, Mapping[str, str]], hidden: bool = False,
+                      rated_hidden: bool = False) -> CompetenceStats | None:
     asked = _asked(group, comp_id)
     if not asked:
         return None
     asked_all = _asked(population, comp_id)
-    if asked < k or (filtered and 0 < asked_all - asked < k):
+    # Nor when those not asked it (other roles in the group) are 0 < n < k: the group's count
+    # minus this one would give them.
+    not_asked = sum(g.respondents for g in group) - asked
+    if hidden or asked < k or 0 < not_asked < k or (filtered and 0 < asked_all - asked < k):
         return CompetenceStats(comp_id, None, None, None, None)
     distribution = {lv: 0 for lv in framework.level_ids + [DONT_KNOW]}
     rated_n = gap_sum = below = 0
@@ -349,6 +470,7 @@ def _competence_stats(framework: Framework, comp_id: str, group: list[Group],
                 rated_n += n
                 gap_sum += gap * n
                 below += n if gap > 0 else 0
-    mean_gap = round(gap_sum / rated_n, 2) if rated_n >= k else None
-    with_gap = below if rated_n >= k else None
+    shown = rated_n >= k and not rated_hidden
+    mean_gap = round(gap_sum / rated_n, 2) if shown else None
+    with_gap = below if shown else None
     return CompetenceStats(comp_id, asked, distribution, mean_gap, with_gap)
