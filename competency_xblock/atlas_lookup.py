@@ -205,6 +205,8 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
 
     editable_fields = ("display_name", "mode", "atlas_name", "inline_atlas", "exercise",
                        "max_attempts", "results_per_page", "weight")
+    #: Ranges Studio and OLX import enforce (``core.olx.setting_problem``).
+    field_limits = {"max_attempts": (0, 10), "results_per_page": (1, 50)}
     css_files = ("public/css/common.css", "public/css/atlas.css")
     js_files = ("public/js/common.js", "public/js/atlas.js")
     js_init = "AtlasLookupInit"
@@ -530,6 +532,11 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             error(N_("Results shown must be between 1 and 50."))
         if data.weight is not None and data.weight < 0:
             error(N_("The weight cannot be negative."))
+        if not data.inline_atlas:
+            names = self._atlas_names()
+            if names is not None and (data.atlas_name or DEFAULT_ATLAS) not in names:
+                error(N_("No atlas named \"{name}\" is configured. Configured atlases: "
+                         "{names}."), name=str(data.atlas_name)[:100], names=", ".join(names))
         atlas = None
         if data.inline_atlas:
             try:
@@ -549,6 +556,16 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
                     for problem in exercise.problems_with(atlas):
                         validation.add(ValidationMessage(ValidationMessage.ERROR,
                                                          problem.render(self.gettext)))
+
+    def _atlas_names(self) -> list[str] | None:
+        """The named atlases this installation has (None when its settings cannot be read:
+        then the learner view reports the problem to staff)."""
+        settings = {"atlases": self.setting("atlases", {}) or {},
+                    "refresh_seconds": self.setting("atlas_refresh_seconds", 300)}
+        try:
+            return registry_for(settings).names()
+        except Exception:  # noqa: BLE001 - odd operator settings: not the author's problem
+            return None
 
     # ---- demo ---------------------------------------------------------------------------
     @staticmethod

@@ -305,12 +305,14 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         }
 
     def quiz_settings(self) -> QuizSettings:
-        return QuizSettings.from_dict(self.settings_data())
+        """The settings learners' requests use: a stored value out of range counts as its
+        default (``QuizSettings.effective``); Studio's validation shows it to staff."""
+        return QuizSettings.effective(self.settings_data())
 
     def grading_settings(self) -> QuizSettings:
         """The settings grading needs (:data:`GRADING_FIELDS`), without reading the draw
         settings from storage: for ``submit`` only, which never opens an attempt."""
-        return QuizSettings.from_dict({name: getattr(self, name) for name in GRADING_FIELDS})
+        return QuizSettings.effective({name: getattr(self, name) for name in GRADING_FIELDS})
 
     # ---- grading (LMS semantics) -----------------------------------------------------------
     def max_score(self):
@@ -442,7 +444,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         before = (stored or {}).get("open") or {}
         state, record = attempts.open_attempt(stored, bank, settings, self.learner_id(),
                                               str(self.scope_ids.usage_id))
-        if record is not None and record.get("number") != before.get("number"):
+        if record is not None and (record.get("number") != before.get("number")
+                                   or record.get("draw") != before.get("draw")):
             record[xapi_events.OPENED_AT] = xapi_events.now_iso()  # a new draw: xAPI duration
         if state != (stored or {}):
             self.quiz_state = state
@@ -458,7 +461,9 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         bank, settings = self.question_bank(), self.quiz_settings()
         state = self.peek("quiz_state") or {}
         record = state.get("open")
-        if record is None and not state.get("attempts"):
+        if record is not None or not state.get("attempts"):
+            # Also for an open attempt: one whose questions the author has since removed from
+            # the bank is drawn again (``attempts.open_attempt``).
             record = self._open(bank, settings)
         return {
             "status": self._status(settings),
@@ -473,8 +478,10 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         wanted = data["attempt"]
         open_record = (self.peek("quiz_state") or {}).get("open")
         if open_record and open_record["number"] == wanted:
+            record = self._open(bank, settings)  # the same one, or redrawn if it is stale
             return {"status": self._status(settings),
-                    "attempt": self._attempt_view(bank, open_record), "result": None}
+                    "attempt": self._attempt_view(bank, record) if record else None,
+                    "result": None}
         if not attempts.status(self.peek("quiz_state"), settings).can_attempt:
             raise UserFacingError(N_("You have used all your attempts."), path="/attempt")
         expected = len((self.peek("quiz_state") or {}).get("attempts", [])) + 1
@@ -535,6 +542,16 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         for problem in problems:
             validation.add(ValidationMessage(ValidationMessage.ERROR,
                                              problem.render(self.gettext)))
+
+    def olx_problems(self):
+        """Settings an imported block cannot work with (OLX import refuses them): out of
+        range, or topics the bank does not have.  More questions per attempt than the bank
+        holds is allowed here (every attempt then draws all of them)."""
+        try:
+            bank = self.question_bank()
+        except UserFacingError:
+            bank = None  # a broken bank is reported to staff when the block is shown
+        return settings_problems(self.settings_data(), bank, check_size=False)
 
     def studio_view(self, context=None):
         """The standard field editor plus an import/export panel (bound by ``quiz.js``)."""

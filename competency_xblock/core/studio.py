@@ -11,9 +11,10 @@ import json
 from web_fragments.fragment import Fragment
 from xblock.fields import Boolean, Dict, Float, Integer, JSONField, List
 from xblock.utils.studio_editable import FutureFields, StudioEditableXBlockMixin
-from xblock.validation import Validation
+from xblock.validation import Validation, ValidationMessage
 
 from competency_xblock.core.handlers import json_api
+from competency_xblock.core.olx import convert_setting, named, setting_problem
 from competency_xblock.text import N_, UserFacingError
 
 #: Our own Studio editor's texts (sent to ``studio.js`` through the init arguments).
@@ -47,34 +48,57 @@ class StudioMixin(StudioEditableXBlockMixin):
 
     @json_api("studio-edits", max_bytes=4 * 1024 * 1024, staff_only=True)
     def submit_studio_edits(self, data, suffix=""):
-        values, to_reset = {}, []
+        values, to_reset, problems = {}, [], []
+        unknown = set(data.get("values", {})) - set(self.editable_fields)
+        if unknown:
+            raise UserFacingError(N_("These fields cannot be edited: {fields}."),
+                                  fields=", ".join(sorted(unknown)))
         for name in self.editable_fields:
             field = self.fields[name]
             if name in data.get("values", {}):
                 if not isinstance(field, JSONField):
                     raise UserFacingError(N_("The field {field} cannot be edited here."),
                                           field=name)
+                label = self.gettext(field.display_name or name)
                 try:
-                    values[name] = field.from_json(data["values"][name])
-                except (TypeError, ValueError):
-                    raise UserFacingError(N_("The value of {field} has the wrong type."),
-                                          path=name, field=name) from None
+                    values[name] = convert_setting(field, data["values"][name])
+                except UserFacingError as error:
+                    problems.append(named(error, label, self.gettext))
+                    continue
+                problem = setting_problem(self, name, field, values[name])
+                if problem is not None:
+                    problems.append(named(problem, label, self.gettext))
             elif name in data.get("defaults", []) and field.is_set_on(self):
                 to_reset.append(name)
-        unknown = set(data.get("values", {})) - set(self.editable_fields)
-        if unknown:
-            raise UserFacingError(N_("These fields cannot be edited: {fields}."),
-                                  fields=", ".join(sorted(unknown)))
         self.clean_studio_edits(values)
         validation = Validation(self.scope_ids.usage_id)
+        # A value of the wrong kind is not in ``values``: the block checks the stored one.
         self.validate_field_data(validation, FutureFields(values, to_reset, self))
-        if not validation:
-            raise ContentInvalidError([message.text for message in validation.messages])
+        problems += [m.text for m in validation.messages if m.text not in problems]
+        if problems:
+            raise ContentInvalidError(problems)
         for name, value in values.items():
             setattr(self, name, value)
         for name in to_reset:
             self.fields[name].delete_from(self)
         return {"result": "success"}
+
+    def validate(self):
+        """Studio's warnings on the block: its own checks and, for settings stored before
+        these checks existed, every editable value that is out of range (learners get the
+        default for such a value; see each block's docs page)."""
+        validation = super().validate()
+        known = {message.text for message in validation.messages}
+        for name in self.editable_fields:
+            field = self.fields[name]
+            if not field.is_set_on(self):
+                continue
+            problem = setting_problem(self, name, field, getattr(self, name))
+            if problem is not None:
+                text = named(problem, self.gettext(field.display_name or name), self.gettext)
+                if text not in known:
+                    validation.add(ValidationMessage(ValidationMessage.ERROR, text))
+        return validation
 
     # ---- our accessible editor (replaces StudioEditable's form and JavaScript) -------------
     def studio_view(self, context=None):

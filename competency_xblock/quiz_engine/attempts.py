@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from competency_xblock.quiz_engine.draw import Draw, draw, seed_for
+from competency_xblock.quiz_engine.draw import Draw, draw, is_current, seed_for
 from competency_xblock.quiz_engine.model import Bank
 from competency_xblock.quiz_engine.scoring import (
     AttemptResult,
@@ -90,18 +90,38 @@ def open_attempt(state: Optional[Mapping[str, Any]], bank: Bank, settings: QuizS
 
     The draw is seeded by (learner, block, attempt number), so opening the same attempt twice
     (two tabs, a reload, concurrent requests) yields the same questions.
+
+    An open attempt whose questions are no longer in the bank as drawn (the author deleted
+    or replaced them) is drawn again from the current bank, as Open edX's randomized content
+    block replaces deleted children: it was never submitted, so no attempt is used up and no
+    submitted result changes.  Raises :class:`UserFacingError` and opens nothing when the
+    settings leave no question to draw (for example only unknown topics).
     """
     new = _normalise(state)
     number = len(new["attempts"]) + 1
     current = new["open"]
-    if current and current.get("number") == number:
+    if current and current.get("number") == number and is_usable(bank, current):
         return new, current
     if attempts_left(new, settings) == 0:
         new["open"] = None
         return new, None
     seed = seed_for(learner_id, block_id, number)
-    new["open"] = {"number": number, "draw": draw(bank, settings, seed).to_dict()}
+    drawn = draw(bank, settings, seed)
+    if not drawn.questions:
+        raise UserFacingError(NOTHING_TO_DRAW)
+    new["open"] = {"number": number, "draw": drawn.to_dict()}
     return new, new["open"]
+
+
+#: The learner's message when the settings leave no question to draw (staff see why in Studio).
+NOTHING_TO_DRAW = N_("This quiz has no questions to show: none of its questions match its "
+                     "settings. Please tell the course team; no attempt has been used.")
+
+
+def is_usable(bank: Bank, record: Mapping[str, Any]) -> bool:
+    """Whether an open attempt can still be shown and graded as drawn."""
+    drawn = Draw.from_dict(record["draw"])
+    return bool(drawn.questions) and is_current(bank, drawn)
 
 
 def submit(state: Optional[Mapping[str, Any]], bank: Bank, settings: QuizSettings,
@@ -135,6 +155,11 @@ def submit(state: Optional[Mapping[str, Any]], bank: Bank, settings: QuizSetting
     if not current or current.get("number") != attempt_number:
         raise UserFacingError(N_("Attempt {number} is not open; reload the page."),
                               path="/attempt", number=attempt_number)
+    if not is_usable(bank, current):
+        raise UserFacingError(N_("The questions of attempt {number} have been changed by the "
+                                 "course team. Reload the page to get the new questions; no "
+                                 "attempt has been used."), path="/attempt",
+                              number=attempt_number)
     draw_ = Draw.from_dict(current["draw"])
     answers = resolve_answers(bank, draw_, raw_answers)
     result = score_attempt(bank, draw_, answers, settings.pass_threshold)

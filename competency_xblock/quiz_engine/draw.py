@@ -100,6 +100,19 @@ class Draw:
         return [q.question_id for q in self.questions]
 
 
+def is_current(bank: Bank, drawn: Draw) -> bool:
+    """Whether every drawn question is still in ``bank`` with the same choices.
+
+    False after the author deleted a drawn question or changed its choices: an open attempt
+    drawn then can no longer be shown and graded as drawn (a submitted one keeps its result).
+    """
+    for item in drawn.questions:
+        question = bank.question(item.question_id)
+        if question is None or {c.id for c in question.choices} != set(item.choice_ids):
+            return False
+    return True
+
+
 def eligible_questions(bank: Bank, settings: QuizSettings) -> list[Question]:
     if not settings.topics:
         return list(bank.questions)

@@ -51,6 +51,26 @@ class QuizSettings:
             values["topics"] = tuple(values["topics"] or ())
         return cls(**values)
 
+    @classmethod
+    def effective(cls, data: Mapping[str, Any]) -> QuizSettings:
+        """The settings a learner's request uses: every stored value that is of the wrong kind
+        or out of range (from an older version, or set past Studio and OLX checks) counts as
+        its default, so a bad setting never breaks the block (Studio's validation shows it to
+        staff).  Unknown topics stay: they are a setup problem the block reports."""
+        default = cls()
+        values = {}
+        for name, check in _VALID.items():
+            if name not in data:
+                continue
+            value = data[name]
+            if name == "topics" and isinstance(value, list | tuple):
+                value = tuple(t for t in value if isinstance(t, str))
+            if check(value):
+                values[name] = value
+            else:
+                values[name] = getattr(default, name)
+        return cls(**values)
+
     def to_dict(self) -> dict:
         out = asdict(self)
         out["topics"] = list(self.topics)
@@ -61,8 +81,31 @@ class QuizSettings:
         return self.max_attempts == 0
 
 
-def settings_problems(data: Mapping[str, Any], bank: Bank | None = None) -> list[UserFacingError]:
-    """All problems with the settings, including ones that depend on the bank."""
+def _whole(low: int, high: int):
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
+_VALID = {
+    "draw_mode": lambda v: v in DRAW_MODES,
+    "questions_per_attempt": _whole(0, 500),
+    "topics": lambda v: isinstance(v, tuple),
+    "shuffle_questions": lambda v: isinstance(v, bool),
+    "shuffle_choices": lambda v: isinstance(v, bool),
+    "pass_threshold": lambda v: (isinstance(v, int | float) and not isinstance(v, bool)
+                                 and math.isfinite(v) and 0 <= v <= 100),
+    "max_attempts": _whole(0, MAX_ATTEMPTS_LIMIT),
+    "grade_policy": lambda v: v in GRADE_POLICIES,
+    "show_answer": lambda v: v in SHOW_ANSWER_POLICIES,
+    "show_explanations": lambda v: v in (AFTER_SUBMIT, WITH_ANSWERS),
+}
+
+
+def settings_problems(data: Mapping[str, Any], bank: Bank | None = None, *,
+                      check_size: bool = True) -> list[UserFacingError]:
+    """All problems with the settings, including ones that depend on the bank.
+
+    ``check_size=False``: leave out "more questions per attempt than the bank has" (a draw
+    then takes all of them; Studio refuses it, OLX import accepts it)."""
     problems = list(schemas.errors("quiz-settings", dict(data)))
     if problems:
         return problems
@@ -90,7 +133,7 @@ def settings_problems(data: Mapping[str, Any], bank: Bank | None = None) -> list
         if eligible == 0:
             problems.append(UserFacingError(
                 N_("No questions in the bank match the chosen topics."), path="/topics"))
-        elif settings.draw_mode == OVERALL and wanted > eligible:
+        elif check_size and settings.draw_mode == OVERALL and wanted > eligible:
             problems.append(UserFacingError(
                 N_("{wanted} questions per attempt were asked for, but the bank has only "
                    "{available} to draw from."), path="/questions_per_attempt",
