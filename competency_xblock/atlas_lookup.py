@@ -49,7 +49,7 @@ from competency_xblock.core.handlers import defer_shared_update, json_api
 from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
 from competency_xblock.core.resources import load_text
 from competency_xblock.core.studio import StudioMixin
-from competency_xblock.text import N_, NP_, UserFacingError
+from competency_xblock.text import N_, NP_, UserFacingError, pick_language
 
 MODE_LOOKUP = "lookup"
 MODE_EXERCISE = "exercise"
@@ -305,8 +305,12 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         status: dict = {"problems": []}
         if state.atlas is not None:
             atlas = state.atlas
+            title = pick_language(atlas.title, self.language) if atlas.title else ""
+            # the atlas's own title, and the name it is configured under (the operator's key)
+            name = f"{title} ({state.name})" if title and state.name and \
+                title.casefold() != state.name.casefold() else (title or state.name)
             status["source"] = self.plural(UI_TEXT["staff_source"], len(atlas)).format(
-                name=state.name, services=self.format_number(len(atlas)),
+                name=name, services=self.format_number(len(atlas)),
                 kle=atlas.kle_version or "?")
             if atlas.kle_version == SHIPPED_VERSION:
                 drift = drift_summary(atlas_drift(atlas))

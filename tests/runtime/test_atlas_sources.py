@@ -134,6 +134,7 @@ def test_url_atlas_is_cached_revalidated_and_replaced(workbench, server):
         assert res.data["hits"][0]["title"] == "Pas og ID-kort"
         staff = workbench.render(sid, student="staff", lang="en")
         assert "last good version" not in staff.html.split('"staff_status"', 1)[1]
+        assert "Atlas: Kommune (2 services" in staff.html     # its title, not only its key
 
 
 def test_last_modified_is_used_when_there_is_no_etag(workbench, server):
