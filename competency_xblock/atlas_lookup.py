@@ -389,8 +389,10 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         atlas = self._require_atlas()
         progress = self._progress()
         outcome = progress.pick(atlas, data["scenario"], data["kind"], data["id"])
-        self.progress = progress.to_dict()
         scenario = progress.exercise.scenario(data["scenario"])
+        if outcome.replayed:   # the same request again: the same answer, nothing recorded
+            return self._pick_view(progress, atlas, scenario, outcome)
+        self.progress = progress.to_dict()
         if not outcome.correct:
             state = progress.states[scenario.id]
             self._log_gap(gaps.record(gaps.KIND_WRONG_PICK,
@@ -409,6 +411,10 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
                                             "attempt": outcome.attempts})
         self.publish_xapi(lambda: xapi_events.atlas_answer(
             self, scenario, outcome, data["id"], progress.states[scenario.id].searches))
+        return self._pick_view(progress, atlas, scenario, outcome)
+
+    def _pick_view(self, progress, atlas, scenario, outcome) -> dict:
+        earned, possible = progress.score()
         view = scenario_views(progress.exercise, progress, atlas, self.language)
         return {
             "correct": outcome.correct,

@@ -134,6 +134,9 @@ class PickOutcome:
     explanation: LocalizedText = ""    # once the scenario is finished
     answer_units: tuple[str, ...] = ()     # revealed once finished
     answer_services: tuple[str, ...] = ()
+    #: the same pick sent again after it finished the scenario (a double click, a retried
+    #: request): answered as before, nothing counted again
+    replayed: bool = False
 
 
 class Progress:
@@ -172,6 +175,9 @@ class Progress:
         if exists is None:
             raise UserFacingError(N_("\"{id}\" is not in the atlas."), id=str(picked)[:100])
         if state.finished:
+            last = state.picks[-1] if state.picks else {}
+            if last.get("kind") == kind and last.get("id") == picked:
+                return self._outcome(scenario, state, bool(last.get("correct")), replayed=True)
             raise UserFacingError(N_("This scenario is already finished."))
         correct = scenario.is_correct(atlas, kind, picked)
         state.attempts += 1
@@ -184,13 +190,18 @@ class Progress:
             state.finished = True
         elif left == 0:
             state.finished = True
+        return self._outcome(scenario, state, correct)
+
+    def _outcome(self, scenario, state, correct: bool, replayed: bool = False) -> PickOutcome:
+        left = None if not self.max_attempts else max(self.max_attempts - state.attempts, 0)
         return PickOutcome(
             correct=correct, finished=state.finished, attempts=state.attempts,
             attempts_left=left,
             hint=scenario.hint if not correct and not state.finished else "",
             explanation=scenario.explanation if state.finished else "",
             answer_units=scenario.answer_units if state.finished else (),
-            answer_services=scenario.answer_services if state.finished else ())
+            answer_services=scenario.answer_services if state.finished else (),
+            replayed=replayed)
 
     def score(self) -> tuple[int, int]:
         """(solved scenarios, scenarios)."""

@@ -363,3 +363,21 @@ def test_identifiers_typed_into_the_search_are_not_kept(workbench):
                                                 student="staff").data["candidates"]}
     # (the first query had hits: kept in the exercise progress only, not a candidate)
     assert {"[e-mail]", "ring [telefon]"} <= terms
+
+
+def test_a_double_clicked_right_pick_answers_twice_and_counts_once(workbench):
+    sid = workbench.scenario(olx(mode="exercise"))
+    usage = workbench.render(sid, student="dc").usage_id
+    pick = {"scenario": "s1", "kind": "service", "id": "koerekort"}
+    first = workbench.call(usage, "pick", pick, student="dc")
+    events = len(workbench.events.of_type("competency_xblock.atlas.picked", usage))
+    grades = len(workbench.events.of_type("grade", usage))
+    state = workbench.state(usage, "dc")
+    second = workbench.call(usage, "pick", pick, student="dc")
+    assert first.status == second.status == 200
+    assert second.data == first.data
+    assert workbench.state(usage, "dc") == state
+    assert len(workbench.events.of_type("competency_xblock.atlas.picked", usage)) == events
+    assert len(workbench.events.of_type("grade", usage)) == grades
+    other = workbench.call(usage, "pick", {**pick, "kind": "unit", "id": "pk"}, student="dc")
+    assert other.status == 400 and "already finished" in other.data["error"]

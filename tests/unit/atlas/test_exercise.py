@@ -53,6 +53,11 @@ def test_wrong_pick_gives_hint_then_explanation(small_atlas, exercise):
     with pytest.raises(UserFacingError, match="already finished"):
         progress.pick(small_atlas, "rotter", "service", "rotter")
     assert progress.score() == (0, 2)
+    # the pick that finished it, sent again (a double click): the same answer, not counted
+    again = progress.pick(small_atlas, "rotter", "unit", "natur")
+    assert again.replayed and not again.correct and again.finished
+    assert again.explanation == second.explanation and again.attempts == second.attempts
+    assert progress.states["rotter"].attempts == 2 and len(progress.states["rotter"].picks) == 2
 
 
 def test_unlimited_attempts_and_score(small_atlas, exercise):
