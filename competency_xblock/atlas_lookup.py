@@ -307,8 +307,9 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             atlas = state.atlas
             title = pick_language(atlas.title, self.language) if atlas.title else ""
             # the atlas's own title, and the name it is configured under (the operator's key)
-            name = f"{title} ({state.name})" if title and state.name and \
-                title.casefold() != state.name.casefold() else (title or state.name)
+            configured = state.name if state.origin != "inline" else ""
+            name = f"{title} ({configured})" if title and configured and \
+                title.casefold() != configured.casefold() else (title or state.name)
             status["source"] = self.plural(UI_TEXT["staff_source"], len(atlas)).format(
                 name=name, services=self.format_number(len(atlas)),
                 kle=atlas.kle_version or "?")

@@ -125,7 +125,7 @@ def test_staff_view_by_keyboard(live_server, page, lang):
     status = block.locator("[data-cx-staff-status]")
     status.wait_for(timeout=15000)
     source = tr(lang, UI_TEXT["staff_source"]).format(
-        name="inline", services=format_number(2, lang), kle="2025-05-01")
+        name="Mini-atlas", services=format_number(2, lang), kle="2025-05-01")
     assert source in status.inner_text()
     assert_accessible(page, "staff: status")
 
