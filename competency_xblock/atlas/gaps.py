@@ -37,6 +37,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from competency_xblock.reports.privacy import stored_count
+
 from .model import Atlas
 from .redact import redact
 from .text import fold, words
@@ -232,7 +234,7 @@ def load_tally(stored: object, drop: str | None = None) -> dict:
     with ``stored`` (copy one before changing it)."""
     if is_tally(stored):
         terms = stored.get("terms")
-        return {**stored, "learners": _count(stored.get("learners")),
+        return {**stored, "learners": stored_count(stored.get("learners")),
                 "terms": dict(terms) if isinstance(terms, Mapping) else {}}
     if not isinstance(stored, Mapping):
         return empty_tally()
@@ -301,15 +303,11 @@ def _evict(tally: dict, keep: Mapping = {}) -> None:  # noqa: B006 - read only
     excess = len(terms) - MAX_TERMS
     if excess <= 0:
         return
-    ranked = ((_count(e.get("learners")) if isinstance(e, Mapping) else 0,
-               _count(e.get("count")) if isinstance(e, Mapping) else 0, position, term)
+    ranked = ((stored_count(e.get("learners")) if isinstance(e, Mapping) else 0,
+               stored_count(e.get("count")) if isinstance(e, Mapping) else 0, position, term)
               for position, (term, e) in enumerate(terms.items()) if term not in keep)
     for *_, term in heapq.nsmallest(excess, ranked):
         del terms[term]
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _entry(stored: object) -> dict:
@@ -317,10 +315,10 @@ def _entry(stored: object) -> dict:
     stored = stored if isinstance(stored, Mapping) else {}
     targets = stored.get("targets")
     targets = targets if isinstance(targets, Mapping) else {}
-    entry = {name: _count(stored.get(name)) for name in ("learners", *_COUNTS)}
-    entry["targets"] = {t: _count(n) for t, n in targets.items()
+    entry = {name: stored_count(stored.get(name)) for name in ("learners", *_COUNTS)}
+    entry["targets"] = {t: stored_count(n) for t, n in targets.items()
                         if isinstance(t, str) and t and len(t) <= MAX_TARGET_CHARS
-                        and _count(n)}
+                        and stored_count(n)}
     if len(entry["targets"]) > MAX_TARGETS_PER_TERM:
         entry["targets"] = _top_targets(entry["targets"])
     return entry

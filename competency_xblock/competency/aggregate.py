@@ -30,7 +30,7 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from competency_xblock.competency.framework import DONT_KNOW, Framework
-from competency_xblock.reports.privacy import Line, suppress_line
+from competency_xblock.reports.privacy import Line, stored_count, suppress_line
 
 MIN_K = 5
 #: ``format`` of the stored tally; a stored value without it is the legacy per-learner copy.
@@ -174,10 +174,6 @@ def _apply(groups: dict, part: Contribution | None, sign: int) -> None:
         groups.pop(role, None)
 
 
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
 def _entry(stored: object) -> dict:
     """A fresh, well-formed copy of one stored group entry."""
     stored = stored if isinstance(stored, Mapping) else {}
@@ -186,10 +182,10 @@ def _entry(stored: object) -> dict:
     copied = {}
     for comp, histogram in levels.items():
         if isinstance(histogram, Mapping):
-            counts = {str(r): _count(n) for r, n in histogram.items() if _count(n)}
+            counts = {str(r): stored_count(n) for r, n in histogram.items() if stored_count(n)}
             if counts:
                 copied[str(comp)] = counts
-    return {"n": _count(stored.get("n")), "levels": copied}
+    return {"n": stored_count(stored.get("n")), "levels": copied}
 
 
 def groups_of(stored: object) -> Iterator[Group]:

@@ -97,3 +97,9 @@ def suppress_line(counts: Mapping[Hashable, int], k: int, hidden: Iterable[Hasha
     """One line whose total is known (choices of one question): rules 1 and 2."""
     table = {key: (n,) for key, n in counts.items()}
     return suppress_table(table, [Line(list(counts))], k, hidden)
+
+
+def stored_count(value: object) -> int:
+    """A count read back from stored JSON (a tally in a shared field): a positive integer as
+    it is, anything else - a bool, a negative, a float, text - as 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
