@@ -104,8 +104,11 @@ UI_TEXT = {
     "staff_stale": N_("The latest update of the atlas failed; the last good version is "
                       "still in use."),
     "staff_error": N_("Problem with the atlas:"),
-    "staff_drift": NP_("{count} KLE number in the atlas does not exist in KLE {version}.",
-                       "{count} KLE numbers in the atlas do not exist in KLE {version}."),
+    # (the package's KLE list is not complete: data/atlas/SOURCES.md)
+    "staff_drift": NP_("{count} KLE number in the atlas is not in the package's list of KLE "
+                       "{version}, which is not complete: check it in KLE-online.",
+                       "{count} KLE numbers in the atlas are not in the package's list of KLE "
+                       "{version}, which is not complete: check them in KLE-online."),
     "staff_unchecked": N_("The KLE numbers were not checked: the package has the numbers of "
                           "KLE {shipped}, the atlas follows KLE {version}."),
     "staff_gaps": N_("Show candidate søgeord"),
