@@ -436,7 +436,7 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
     def staff_gaps(self, data, suffix=""):
         state = self.atlas_state()
         tally = gaps.load_tally(self.gap_mirror)   # a legacy per-learner copy: converted once
-        found = gaps.tally_candidates(tally, state.atlas)
+        found = gaps.tally_candidates(tally, state.atlas, min_learners=self._candidate_k())
         rows = []
         for candidate in found:
             row = candidate.to_dict()
@@ -450,6 +450,14 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             row["target_label"] = label
             rows.append(row)
         return {"candidates": rows, "learners": gaps.tally_learners(tally)}
+
+    def _candidate_k(self) -> int:
+        """``atlas_candidates_min_learners`` (operators): the staff list shows only terms
+        that at least this many learners typed; 1 (everything) when unset or not a number."""
+        value = self.setting("atlas_candidates_min_learners")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            return 1
+        return max(1, min(int(value), 1000))
 
     def _log_gap(self, entry: dict) -> None:
         if not entry.get("query"):

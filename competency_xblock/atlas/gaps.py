@@ -325,17 +325,18 @@ def _entry(stored: object) -> dict:
 
 
 def tally_candidates(stored: object, atlas: Atlas | None = None,
-                     limit: int = 50) -> list[Candidate]:
+                     limit: int = 50, min_learners: int = 1) -> list[Candidate]:
     """The staff list from a stored tally (or a legacy per-learner copy): the same
     candidates, in the same order, as :func:`candidates` over the newest
     :data:`CONTRIBUTION_ENTRIES` entries of each learner's log (what a learner contributes;
-    the LMS report reads whole logs, so its counts can be higher)."""
+    the LMS report reads whole logs, so its counts can be higher).  Terms of fewer than
+    ``min_learners`` learners are left out (a name one learner typed)."""
     found = []
     for term, raw in load_tally(stored)["terms"].items():
         if not isinstance(term, str) or not term:
             continue
         entry = _entry(raw)
-        if entry["count"] and entry["learners"]:
+        if entry["count"] and entry["learners"] >= max(1, min_learners):
             # (redact: terms counted by versions before identifiers were replaced)
             found.append(Candidate(redact(term), entry["count"], entry["learners"],
                                    entry["no_hits"], entry["wrong_picks"], entry["targets"]))

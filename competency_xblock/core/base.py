@@ -35,6 +35,8 @@ DEFAULT_SETTINGS = {
     "atlases": {},
     # How often a named atlas source is checked for changes (seconds).
     "atlas_refresh_seconds": 300,
+    # The atlas staff list shows only search terms at least this many learners typed.
+    "atlas_candidates_min_learners": 1,
 }
 
 

@@ -381,3 +381,29 @@ def test_a_double_clicked_right_pick_answers_twice_and_counts_once(workbench):
     assert len(workbench.events.of_type("grade", usage)) == grades
     other = workbench.call(usage, "pick", {**pick, "kind": "unit", "id": "pk"}, student="dc")
     assert other.status == 400 and "already finished" in other.data["error"]
+
+
+@pytest.mark.parametrize("setting, shown", [
+    (None, {"gnaver i haven", "huslejetilskud"}),        # default: every term
+    (2, {"gnaver i haven"}),                              # only terms of 2+ learners
+    ("two", {"gnaver i haven", "huslejetilskud"}),       # not a number: the default
+])
+def test_operators_can_set_a_minimum_of_learners_for_the_staff_list(workbench, setting, shown):
+    import copy
+
+    from django.conf import settings as django_settings
+    from django.test import override_settings
+
+    sid = workbench.scenario(olx(mode="exercise"))
+    usage = workbench.render(sid, student="m1").usage_id
+    for student in ("m1", "m2"):
+        workbench.call(usage, "search", {"query": "gnaver i haven", "scenario": "s2"},
+                       student=student)
+    workbench.call(usage, "search", {"query": "Huslejetilskud"}, student="m1")
+    bucket = copy.deepcopy(django_settings.XBLOCK_SETTINGS)
+    if setting is not None:
+        bucket.setdefault("competency_xblock", {})["atlas_candidates_min_learners"] = setting
+    with override_settings(XBLOCK_SETTINGS=bucket):
+        res = workbench.call(usage, "staff_gaps", {}, student="staff")
+    assert res.status == 200, res.body
+    assert {r["term"] for r in res.data["candidates"]} == shown
