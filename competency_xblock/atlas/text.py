@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import add
 
 #: All the dash characters people paste from Word, PDFs and KL's own data (U+2010 included).
@@ -66,21 +66,17 @@ def syncope_variants(stem: str) -> tuple[str, ...]:
     return ()
 
 
-_COMMON_WORDS: frozenset[str] | None = None
-
-
+@cache
 def common_words() -> frozenset[str]:
     """Folded common Danish and English words (data/atlas/common-words.txt, from wordfreq):
-    a query word among them is a word the learner meant, not a typo of an atlas word."""
-    global _COMMON_WORDS  # noqa: PLW0603 - read once per process, on first use
-    if _COMMON_WORDS is None:
-        from importlib.resources import files
+    a query word among them is a word the learner meant, not a typo of an atlas word.  Read
+    once per process, on first use."""
+    from importlib.resources import files
 
-        text = files("competency_xblock").joinpath("data/atlas/common-words.txt").read_text(
-            encoding="utf-8")
-        _COMMON_WORDS = frozenset(fold(line.strip()) for line in text.splitlines()
-                                  if line.strip() and not line.startswith("#"))
-    return _COMMON_WORDS
+    text = files("competency_xblock").joinpath("data/atlas/common-words.txt").read_text(
+        encoding="utf-8")
+    return frozenset(fold(line.strip()) for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
 
 
 def unify_hyphens(text: str) -> str:

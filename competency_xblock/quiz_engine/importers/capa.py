@@ -181,7 +181,7 @@ def parse_capa(data: bytes | str, source: str = "", ids: Optional[IdAllocator] =
     several = len(responses) > 1
     # Problems without <label>: the question of each input is the paragraph before it; no
     # question's paragraph is part of another's scenario
-    paragraphs = [None if _has_label(root, r, several) else
+    paragraphs = [None if _label_prompt(root, r, several) else
                   _question_paragraph(root, r, responses[i - 1] if i else None)
                   for i, r in enumerate(responses)]
     for number, response in enumerate(responses, start=1):
@@ -202,12 +202,17 @@ def parse_capa(data: bytes | str, source: str = "", ids: Optional[IdAllocator] =
     return result
 
 
-def _has_label(root, response, several: bool) -> bool:
+def _label_prompt(root, response, several: bool) -> str:
+    """The prompt ``<label>`` and ``<description>`` give (HTML), "" without them.  A problem
+    with one input may put its ``<label>`` outside the response."""
     label = response.find("label")
     if label is None and not several:
         label = root.find("label")
+    prompt = inner_html(label) if label is not None else ""
     description = response.find("description")
-    return any(el is not None and inner_html(el) for el in (label, description))
+    if description is not None and inner_html(description):
+        prompt = f"{prompt}<br/>{inner_html(description)}" if prompt else inner_html(description)
+    return prompt
 
 
 def _question(root, response, kind, name, prefix, ids, result, source,
@@ -222,13 +227,7 @@ def _question(root, response, kind, name, prefix, ids, result, source,
         result.problems.append(problem(pos, N_("The <{tag}> with the choices is missing; "
                                                "not imported."), name, tag=group_tag))
         return None
-    label = response.find("label")
-    if label is None and number is None:
-        label = root.find("label")
-    prompt = inner_html(label) if label is not None else ""
-    description = response.find("description")
-    if description is not None and inner_html(description):
-        prompt = f"{prompt}<br/>{inner_html(description)}" if prompt else inner_html(description)
+    prompt = _label_prompt(root, response, several=number is not None)
     if not prompt and paragraph is not None:   # old style: the last paragraph before it
         prompt = inner_html(paragraph)
     elif not prompt and (group.get("label") or "").strip():
@@ -357,12 +356,13 @@ def _question_paragraph(root: etree._Element, response: etree._Element,
     start = order[previous] if previous is not None else -1
     if previous is not None:
         start = max([start] + [order[d] for d in previous.iterdescendants()])
+    holders = set(response.iterancestors())    # a <p> around the choices is no question
     best = None
     for el in root.iter("p"):
         position = order[el]
         if position >= order[response]:
             break
-        if position <= start or response in set(el.iterdescendants()):
+        if position <= start or el in holders:
             continue
         if any(isinstance(a.tag, str) and a.tag in _STRUCTURE for a in el.iterancestors()):
             continue
