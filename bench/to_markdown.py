@@ -47,8 +47,9 @@ def render(data: dict) -> str:
     atlas = data.get("atlas_search", {})
     out += ["", "Atlas search (ms; memory = resident-set growth over the build):", "",
             "| services | p50 | p95 | p95 CPU | warm p95 | FTS5 p50 | FTS5 p95 | fts5_ratio "
-            "(p50) | p95 ratio | build s | index MB | FTS5 build s | FTS5 MB | recall@5 | "
-            "FTS5 recall@5 | MRR | FTS5 MRR |", "|" + "---|" * 17]
+            "(p50) | p95 ratio | FTS5 page p50 | page ratio | build s | index MB | "
+            "FTS5 build s | FTS5 MB | recall@5 | "
+            "FTS5 recall@5 | MRR | FTS5 MRR |", "|" + "---|" * 19]
     for size in ("1000", "10000", "100000"):
         a = atlas.get(size)
         if not isinstance(a, dict) or "p50_ms" not in a:
@@ -57,6 +58,8 @@ def render(data: dict) -> str:
                                       _f(a["cpu_p95_ms"]), _f(a["warm_p95_ms"]),
                                       _f(a["fts5_p50_ms"]), _f(a["fts5_p95_ms"]),
                                       _f(a["fts5_ratio"]), _f(a["fts5_ratio_p95"]),
+                                      _f(a.get("fts5_page_p50_ms")),
+                                      _f(a.get("fts5_page_ratio")),
                                       _f(a["build_s"], 1), _f(a["index_mb"], 0),
                                       _f(a["fts5_build_s"]), _f(a["fts5_mb"], 0),
                                       _f(a["recall_at_5"], 3), _f(a["fts5_recall_at_5"], 3),
