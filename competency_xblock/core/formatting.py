@@ -7,7 +7,7 @@ timestamp, the same day the learner's own records and reports show.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -48,6 +48,24 @@ def format_date(value, language: str | None) -> str:
     if lang == "da":
         return f"{day.day}. {month} {day.year}"
     return f"{day.day} {month} {day.year}"
+
+
+def format_datetime(value, language: str | None) -> str:
+    """A moment with its UTC time: "3 December 2026, 23:59 UTC" (en), "3. december 2026 kl.
+    23.59 UTC" (da; Danish writes the time with a full stop).  For deadlines, whose hour
+    matters; naive datetimes are UTC.  Unreadable input comes back as text."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    if not isinstance(value, datetime):
+        return format_date(value, language)
+    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    day = format_date(moment, language)
+    if _language(language) == "da":
+        return f"{day} kl. {moment.hour:02d}.{moment.minute:02d} UTC"
+    return f"{day}, {moment.hour:02d}:{moment.minute:02d} UTC"
 
 
 def format_number(value, language: str | None, max_decimals: int = 2) -> str:

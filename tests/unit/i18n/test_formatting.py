@@ -1,11 +1,11 @@
 """Dates and numbers in the learner's language (core.formatting)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from competency_xblock.core.formatting import format_date, format_number
+from competency_xblock.core.formatting import format_date, format_datetime, format_number
 
 
 @pytest.mark.parametrize(("value", "lang", "expected"), [
@@ -18,6 +18,23 @@ from competency_xblock.core.formatting import format_date, format_number
 ])
 def test_dates(value, lang, expected):
     assert format_date(value, lang) == expected
+
+
+@pytest.mark.parametrize(("value", "lang", "expected"), [
+    ("2026-12-03T23:59:00Z", "en", "3 December 2026, 23:59 UTC"),
+    ("2026-12-03T23:59:00Z", "da", "3. december 2026 kl. 23.59 UTC"),
+    (datetime(2026, 5, 1, 7, 5), "da-dk", "1. maj 2026 kl. 07.05 UTC"),          # naive: UTC
+    (datetime(2026, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))), "en",
+     "31 December 2025, 23:30 UTC"),                                             # shown in UTC
+    (date(2026, 3, 9), "en", "9 March 2026"),                                    # a day only
+])
+def test_moments_with_their_utc_time(value, lang, expected):
+    assert format_datetime(value, lang) == expected
+
+
+def test_unreadable_moments_come_back_as_text():
+    assert format_datetime("soon", "da") == "soon"
+    assert format_datetime(None, "da") == ""
 
 
 def test_unreadable_dates_come_back_as_text():
