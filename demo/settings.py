@@ -3,12 +3,14 @@
 Handles the sdk's known breakages in code, not by hand: a ``var/`` folder for the database, log
 and file storage; the runtime logger routed to the console so grade and completion events are
 visible; the sdk's sample blocks hidden; Danish and English via the Accept-Language header or
-``?lang=da``.
+``?lang=da``; the LMS's deadline fields (``due``, ``graceperiod``, ``self_paced``) mixed into
+every block, which the sdk's runtime does not do (``demo/deadlines.py``, installed by the
+``demo`` app).
 """
 import os
 
 from workbench.settings import *  # noqa: F401,F403
-from workbench.settings import LOGGING, MIDDLEWARE
+from workbench.settings import INSTALLED_APPS, LOGGING, MIDDLEWARE
 
 VAR = os.path.abspath(os.environ.get("WORKBENCH_VAR", "var"))
 os.makedirs(VAR, exist_ok=True)
@@ -33,6 +35,9 @@ EXCLUDED_XBLOCKS = {
     "helloworld_demo", "html_demo", "problem_demo", "sidebar_demo", "slider_demo",
     "textinput_demo", "thumbs", "view_counter_demo",
 }
+
+# demo.apps.DemoConfig.ready() gives the workbench runtime the LMS's deadline fields.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo.apps.DemoConfig"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("da", "Dansk")]
