@@ -44,6 +44,7 @@ from competency_xblock.atlas.sources import SourceState, load_inline, registry_f
 from competency_xblock.atlas.views import answer_labels, result_view, scenario_views
 from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase
+from competency_xblock.core.deadline import Deadline, block_deadline, closed_message
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import defer_shared_update, json_api
 from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
@@ -121,6 +122,13 @@ UI_TEXT = {
     "staff_wrong": N_("Wrong picks"),
     "staff_target": N_("Suggested service or unit"),
 }
+
+#: After the deadline (the LMS's due date plus grace period) in exercise mode: shown on the
+#: block and as the answer to a refused pick.  Searching stays open: it is a reference tool.
+EXERCISE_CLOSED = N_("This exercise closed on {date}. You can no longer choose answers to the "
+                     "scenarios, but you can still search the atlas.")
+EXERCISE_CLOSED_UNDATED = N_("This exercise has closed. You can no longer choose answers to the "
+                             "scenarios, but you can still search the atlas.")
 
 #: The result count above the hits (replaces the search module's "{count} result(s).").
 SEARCH_COUNT = NP_("{count} result.", "{count} results.")
@@ -269,7 +277,11 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         args = {"mode": self.mode, "text": text, "limit": self._limit(),
                 "available": state.atlas is not None, "staff": staff}
         scenarios = []
+        closed = ""
         if self.mode == MODE_EXERCISE:
+            deadline = block_deadline(self)
+            if deadline.passed:
+                closed = self._closed(deadline).render(self.gettext)
             try:
                 progress = self._progress()
                 scenarios = scenario_views(progress.exercise, progress, state.atlas,
@@ -279,10 +291,11 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             except UserFacingError:
                 args["available"] = False   # staff see the problem in the staff status
         args["scenarios"] = scenarios
+        args["closed"] = bool(closed)   # no pick buttons
         if staff:
             args["staff_status"] = self._staff_status(state, text)
         context = {"text": text, "title": self.title(), "mode": self.mode,
-                   "available": args["available"], "staff": staff}
+                   "available": args["available"], "staff": staff, "closed": closed}
         return self.fragment("atlas_lookup.html", context, js_args=args)
 
     def student_view_data(self, context=None):
@@ -339,6 +352,10 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         return status
 
     # ---- handlers -----------------------------------------------------------------------
+    def _closed(self, deadline: Deadline) -> UserFacingError:
+        """Why picks are no longer taken (HTTP 400 from ``pick``)."""
+        return closed_message(deadline, EXERCISE_CLOSED, EXERCISE_CLOSED_UNDATED, self.language)
+
     def _require_atlas(self):
         state = self.atlas_state()
         if state.atlas is None:
@@ -358,7 +375,10 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             scenario = progress.exercise.scenario(scenario_id)
             if scenario is None:
                 raise UserFacingError(N_("Unknown scenario \"{id}\"."), id=scenario_id)
-            if result.status not in ("empty_query", "query_too_long"):
+            # After the deadline a search still answers (the atlas is a reference tool), but
+            # it no longer counts towards the closed scenario (its "searches" in the report).
+            if result.status not in ("empty_query", "query_too_long") \
+                    and not block_deadline(self).passed:
                 progress.record_search(scenario_id, query)
                 self.progress = progress.to_dict()
             expected = scenario.answer_services or scenario.answer_units
@@ -388,14 +408,25 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
 
     @json_api("atlas-pick")
     def pick(self, data, suffix=""):
+        """Judge a referral.  After the deadline only a replay of the pick that finished a
+        scenario in time gets its answer again; any other pick is refused before anything is
+        counted, graded or sent."""
         if self.mode != MODE_EXERCISE:
             raise UserFacingError(N_("This block has no exercise."))
+        deadline = block_deadline(self)
         atlas = self._require_atlas()
         progress = self._progress()
-        outcome = progress.pick(atlas, data["scenario"], data["kind"], data["id"])
+        try:
+            outcome = progress.pick(atlas, data["scenario"], data["kind"], data["id"])
+        except UserFacingError:
+            if deadline.passed:  # what the learner needs to know is that the exercise closed
+                raise self._closed(deadline) from None
+            raise
         scenario = progress.exercise.scenario(data["scenario"])
         if outcome.replayed:   # the same request again: the same answer, nothing recorded
             return self._pick_view(progress, atlas, scenario, outcome)
+        if deadline.passed:
+            raise self._closed(deadline)
         self.progress = progress.to_dict()
         if not outcome.correct:
             state = progress.states[scenario.id]

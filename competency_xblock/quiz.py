@@ -19,6 +19,7 @@ from xblock.validation import ValidationMessage
 
 from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
+from competency_xblock.core.deadline import Deadline, block_deadline, closed_message
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import json_api
 from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
@@ -79,6 +80,11 @@ UI_TEXT = {
     "error": N_("Something went wrong. Please try again."),
     "scenario": N_("Situation"),
 }
+
+#: After the deadline (the LMS's due date plus grace period): shown on the block and as the
+#: answer to a refused request.
+QUIZ_CLOSED = N_("This quiz closed on {date}. You can no longer start or submit an attempt.")
+QUIZ_CLOSED_UNDATED = N_("This quiz has closed. You can no longer start or submit an attempt.")
 
 STUDIO_TEXT = {
     "import_heading": N_("Import questions"),
@@ -375,7 +381,10 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             "threshold_text": self.format_number(settings.pass_threshold),
             "grade_policy": settings.grade_policy,
         }
-        return self.fragment("quiz.html", {"text": text, "title": self.title()}, js_args)
+        deadline = block_deadline(self)
+        closed = self._closed(deadline).render(self.gettext) if deadline.passed else ""
+        return self.fragment("quiz.html", {"text": text, "title": self.title(),
+                                           "closed": closed}, js_args)
 
     def student_view_data(self, context=None):
         """For the mobile apps (collected once, without a user): what the quiz is, never the
@@ -396,20 +405,28 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                          "topics": [{"id": t.get("id"), "title": t.get("title")}
                                     for t in topics if isinstance(t, dict)]}}
 
-    def _status(self, settings: QuizSettings) -> dict:
+    def _status(self, settings: QuizSettings, deadline: Deadline | None = None) -> dict:
+        deadline = deadline or block_deadline(self)
         status = attempts.status(self.peek("quiz_state"), settings)
         final = status.final
         return {
             "submitted": status.submitted,
             "attempts_left": status.attempts_left,
             "max_attempts": settings.max_attempts,
-            "can_attempt": status.can_attempt,
+            "can_attempt": status.can_attempt and not deadline.passed,
             "passed": status.passed_any,
             "final_percent": final.percent if final else None,
             "pass_threshold": settings.pass_threshold,
             "grade_policy": settings.grade_policy,
             "answers_revealed": status.answers_visible,
+            # The LMS deadline: once it has passed nothing can be opened or submitted.
+            "closed": deadline.passed,
+            "close_date": deadline.close_date.isoformat() if deadline.close_date else None,
         }
+
+    def _closed(self, deadline: Deadline) -> UserFacingError:
+        """Why nothing can be opened or submitted any more (HTTP 400 from a handler)."""
+        return closed_message(deadline, QUIZ_CLOSED, QUIZ_CLOSED_UNDATED, self.language)
 
     def _last_result(self, bank: Bank, settings: QuizSettings) -> dict | None:
         records = (self.peek("quiz_state") or {}).get("attempts", [])
@@ -456,24 +473,30 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         """The learner's current view: the open attempt, or the last result.
 
         Opens (and stores) the first attempt on the first visit, so a reload shows the same
-        questions; later attempts are opened by ``retry``.
+        questions; later attempts are opened by ``retry``.  After the deadline nothing is
+        opened or redrawn (and an open attempt is not shown): the last result, if any.
         """
         bank, settings = self.question_bank(), self.quiz_settings()
+        deadline = block_deadline(self)
         state = self.peek("quiz_state") or {}
-        record = state.get("open")
-        if record is not None or not state.get("attempts"):
+        record = None if deadline.passed else state.get("open")
+        if not deadline.passed and (record is not None or not state.get("attempts")):
             # Also for an open attempt: one whose questions the author has since removed from
             # the bank is drawn again (``attempts.open_attempt``).
             record = self._open(bank, settings)
         return {
-            "status": self._status(settings),
+            "status": self._status(settings, deadline),
             "attempt": self._attempt_view(bank, record) if record else None,
             "result": None if record else self._last_result(bank, settings),
         }
 
     @json_api("quiz-retry")
     def retry(self, data, suffix=""):
-        """Open the next attempt (idempotent: asking twice returns the same questions)."""
+        """Open the next attempt (idempotent: asking twice returns the same questions);
+        refused after the deadline."""
+        deadline = block_deadline(self)
+        if deadline.passed:
+            raise self._closed(deadline)
         bank, settings = self.question_bank(), self.quiz_settings()
         wanted = data["attempt"]
         open_record = (self.peek("quiz_state") or {}).get("open")
@@ -494,12 +517,24 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
 
     @json_api("quiz-submit")
     def submit(self, data, suffix=""):
-        """Grade an attempt on the server; publish grade and completion once per attempt."""
+        """Grade an attempt on the server; publish grade and completion once per attempt.
+
+        After the deadline only a replay (the same answers to an attempt submitted in time: a
+        double click, a retried request) is answered, with the stored result; anything else
+        is refused before it changes, grades or sends anything."""
         self.read_fields("bank", *GRADING_FIELDS, "quiz_state")  # one storage read each
         bank, settings = self.question_bank(), self.grading_settings()
         opened = (self.peek("quiz_state") or {}).get("open") or {}
-        state, result, replayed = attempts.submit(self.peek("quiz_state"), bank, settings,
-                                                  data["attempt"], data["answers"])
+        deadline = block_deadline(self)
+        try:
+            state, result, replayed = attempts.submit(self.peek("quiz_state"), bank, settings,
+                                                      data["attempt"], data["answers"])
+        except UserFacingError:
+            if deadline.passed:  # what the learner needs to know is that the quiz closed
+                raise self._closed(deadline) from None
+            raise
+        if deadline.passed and not replayed:
+            raise self._closed(deadline)
         if not replayed:
             self.quiz_state = state
             earned, possible = attempts.final_score(state, settings)
@@ -514,7 +549,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             self.publish_xapi(lambda: xapi_events.quiz_attempt(
                 self, bank, settings, data["attempt"], result, opened))
         record = (self.peek("quiz_state") or {})["attempts"][data["attempt"] - 1]
-        return {"status": self._status(settings), "attempt": None,
+        return {"status": self._status(settings, deadline), "attempt": None,
                 "result": self._result_view(bank, settings, record), "replayed": replayed}
 
     # ---- reports ---------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """When graded work closes (core/deadline.py): the LMS rule, without XBlock."""
 from __future__ import annotations
 
+import gettext
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,7 @@ from competency_xblock.core.deadline import (
 )
 
 DUE = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+LOCALE = Path(__file__).resolve().parents[2] / "competency_xblock" / "translations"
 
 
 def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -217,9 +220,15 @@ DATED = "This quiz closed on {date}. You can no longer start or submit an attemp
 UNDATED = "This quiz has closed. You can no longer start or submit an attempt."
 
 
-def test_closed_message_dated_and_undated():
+def test_closed_message_in_both_languages():
+    danish = gettext.translation("text", localedir=str(LOCALE), languages=["da"]).gettext
     closed = Deadline(passed=True, close_date=datetime(2026, 12, 3, 22, 59, tzinfo=UTC))
     assert closed_message(closed, DATED, UNDATED, "en").render() == \
         "This quiz closed on 3 December 2026, 22:59 UTC. You can no longer start or submit " \
         "an attempt."
-    assert closed_message(Deadline(passed=True), DATED, UNDATED, "en").render() == UNDATED
+    assert closed_message(closed, DATED, UNDATED, "da").render(danish) == \
+        "Quizzen lukkede den 3. december 2026 kl. 22.59 UTC. Du kan ikke længere starte " \
+        "eller aflevere et forsøg."
+    undated = Deadline(passed=True)
+    assert closed_message(undated, DATED, UNDATED, "da").render(danish) == \
+        "Quizzen er lukket. Du kan ikke længere starte eller aflevere et forsøg."

@@ -93,7 +93,8 @@ function AtlasLookupInit(runtime, element, args) {
                            text.referral + ": " + hit.referral_notes));
     }
     var scenario = scenarios[current];
-    if (args.mode === "exercise" && scenario && !scenario.finished) {
+    /* No pick buttons after the deadline (args.closed): searching stays open. */
+    if (args.mode === "exercise" && !args.closed && scenario && !scenario.finished) {
       var actions = cx.el("div", {"class": "cx-atlas__actions"});
       var pickService = cx.el("button", {type: "button", "aria-describedby": headingId},
                               text.pick_service);
@@ -214,7 +215,7 @@ function AtlasLookupInit(runtime, element, args) {
 
   function pick(kind, id) {
     var scenario = scenarios[current];
-    if (busy || !scenario || scenario.finished) { return; }
+    if (busy || args.closed || !scenario || scenario.finished) { return; }
     busy = true;
     cx.postJson(runtime, element, "pick", {scenario: scenario.id, kind: kind, id: id})
       .then(function (res) {

@@ -184,7 +184,8 @@
 
     function renderStatus(s) {
       status = s;
-      if (s.attempts_left === null || s.attempts_left === undefined) {
+      if (s.closed || s.attempts_left === null || s.attempts_left === undefined) {
+        /* After the deadline the attempts left no longer matter (the closed note says why). */
         attemptsLine.textContent = "";
       } else {
         attemptsLine.textContent = s.attempts_left > 0
@@ -206,6 +207,11 @@
           resultBox.focus();
           CX.announce(block, summary.textContent);
         }
+      } else {
+        /* Nothing to show: the quiz closed before a first attempt (the closed note says so). */
+        form.hidden = true;
+        resultBox.hidden = true;
+        statusLine.textContent = "";
       }
     }
 
