@@ -632,6 +632,10 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
              '<atlas_lookup xmlns:option="http://code.edx.org/xblock/option">'
              f"<option:inline_atlas>{escape(small, quote=False)}</option:inline_atlas>"
              "</atlas_lookup>"),
+            # The demo runtime has the LMS's deadline fields (demo/deadlines.py).
+            ("Service atlas: referral exercise closed at its due date (search still works)",
+             '<atlas_lookup mode="exercise" display_name="Henvisning: lukket øvelse" '
+             'due="2020-01-01T00:00:00Z"/>'),
         ]
 
 

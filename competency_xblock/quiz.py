@@ -651,4 +651,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             ("Data-security quiz: 2 per topic, answers always shown, unlimited attempts",
              '<data_security_quiz draw_mode="per_topic" questions_per_attempt="2" '
              'show_answer="always" max_attempts="0" grade_policy="last"/>'),
+            # The demo runtime has the LMS's deadline fields (demo/deadlines.py).
+            ("Data-security quiz: closed at its due date (1 January 2020)",
+             '<data_security_quiz display_name="Datasikkerhed – lukket quiz" '
+             'due="2020-01-01T00:00:00Z"/>'),
         ]

@@ -293,6 +293,22 @@ def test_lookup_mode_has_nothing_to_close(workbench):
     assert found.status == 200 and found.data["total"] > 0
 
 
+# --- the demo's closed scenarios (docs/quickstart.rst) ---------------------------------------
+
+def test_closed_demo_scenarios(workbench):
+    page = workbench.render("data_security_quiz.2", student="demo-late")
+    assert CLOSED_EN in page.html
+    view = workbench.call(page.usage_id, "load", {}, student="demo-late").data
+    assert view["status"]["closed"] is True and view["attempt"] is None
+    demo = workbench.render("atlas_lookup.3", student="demo-late", lang="da")
+    assert EXERCISE_CLOSED_DA in demo.html and '"closed": true' in demo.html
+    found = workbench.call(demo.usage_id, "search", {"query": "flytning"}, student="demo-late")
+    assert found.status == 200 and found.data["total"] > 0
+    refused(workbench.call(demo.usage_id, "pick", {"scenario": "flytning", "kind": "unit",
+                                                   "id": "borgerservice"}, student="demo-late"),
+            EXERCISE_CLOSED_EN)
+
+
 # --- self-assessment: a reflection tool, open after the deadline -----------------------------
 
 def test_self_assessment_stays_open_after_the_deadline(workbench):
