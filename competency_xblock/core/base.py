@@ -135,8 +135,9 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
     def title(self) -> str:
         """The heading: the author's display name, or our translated default name."""
         field = self.fields["display_name"]
-        if field.is_set_on(self) and self.display_name:
-            return self.display_name
+        name = (self.display_name or "").strip() if field.is_set_on(self) else ""
+        if name:  # a name of spaces only is no name (it would give an empty heading)
+            return name
         return self.gettext(field.default)
 
     def ui_text(self, table: dict) -> dict:

@@ -60,8 +60,15 @@ class StudioMixin(StudioEditableXBlockMixin):
                     raise UserFacingError(N_("The field {field} cannot be edited here."),
                                           field=name)
                 label = self.gettext(field.display_name or name)
+                raw = data["values"][name]
+                if name == "display_name" and isinstance(raw, str):
+                    raw = raw.strip()
+                    if not raw:  # spaces only: the default name, not an empty heading
+                        if field.is_set_on(self):
+                            to_reset.append(name)
+                        continue
                 try:
-                    values[name] = convert_setting(field, data["values"][name])
+                    values[name] = convert_setting(field, raw)
                 except UserFacingError as error:
                     problems.append(named(error, label, self.gettext))
                     continue

@@ -1,6 +1,8 @@
 """The shared core through the real workbench: rendering, handler conventions, OLX, i18n."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 ENTRY_POINTS = ("competency_self_assessment", "data_security_quiz", "atlas_lookup")
@@ -44,6 +46,31 @@ def test_studio_save_requires_staff_and_never_saves_invalid_payloads(workbench, 
                         student="staff")
     assert ok.status == 200, ok.body
     assert "Æblegrød ✅" in workbench.render(sid).html
+
+
+def _heading(html: str) -> str:
+    match = re.search(r"<h2[^>]*>(.*?)</h2>", html, re.S)
+    assert match, "no heading"
+    return match.group(1).strip()
+
+
+@pytest.mark.parametrize("tag", ENTRY_POINTS)
+def test_a_display_name_of_spaces_is_no_name(workbench, tag):
+    """A name of spaces only gave an empty heading (cf. openedx-platform PR 4749): Studio
+    resets it to the default name, trims others, and OLX spaces fall back to the default."""
+    sid = workbench.scenario(f'<{tag} display_name="Før"/>')
+    usage = workbench.render(sid).usage_id
+    default = _heading(workbench.render(workbench.scenario(f"<{tag}/>")).html)
+    assert default and _heading(workbench.render(sid).html) == "Før"
+    ok = workbench.call(usage, "submit_studio_edits", {"values": {"display_name": " \t "}},
+                        student="staff")
+    assert ok.status == 200, ok.body
+    assert _heading(workbench.render(sid).html) == default
+    workbench.call(usage, "submit_studio_edits", {"values": {"display_name": "  Kontor  "}},
+                   student="staff")
+    assert _heading(workbench.render(sid).html) == "Kontor"
+    spaces = workbench.render(workbench.scenario(f'<{tag} display_name="   "/>')).html
+    assert _heading(spaces) == default
 
 
 @pytest.mark.parametrize("tag", ENTRY_POINTS)
