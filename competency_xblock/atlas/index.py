@@ -823,8 +823,8 @@ class SearchIndex:
         out = []
         for match in WORD_RE.finditer(text):
             surface = match.group()
-            if "\u00ad" in surface or "\u2019" in surface:
-                surface = surface.replace("\u00ad", "").replace("\u2019", "'")
+            if "\u2019" in surface:
+                surface = surface.replace("\u2019", "'")
             folded = fold(surface)
             term = surface_stem.get(folded)
             if term is None:
@@ -885,8 +885,8 @@ class SearchIndex:
 
     def _keys_of_surface(self, surface: str) -> tuple[str, ...]:
         """(term, compound parts...) of one word as written (cached per spelling)."""
-        folded = fold(surface.replace("\u00ad", "").replace("\u2019", "'")
-                      if "\u00ad" in surface or "\u2019" in surface else surface)
+        folded = fold(surface.replace("\u2019", "'")
+                      if "\u2019" in surface else surface)
         term = self.surface_stem.get(folded)
         if term is None:
             term = stem_folded(folded)

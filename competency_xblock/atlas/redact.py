@@ -20,9 +20,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .text import INVISIBLE
+
 CPR = "[cpr]"
 EMAIL = "[e-mail]"
 PHONE = "[telefon]"
+
+#: Characters that do not show and never separate anything (atlas.text.INVISIBLE): dropped
+#: before looking for identifiers, so none hides a number from the patterns below.
+_INVISIBLE_TABLE = dict.fromkeys(map(ord, INVISIBLE))
 
 _EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 #: What people put between the groups of a number: a space, a dot, a slash or a dash
@@ -50,8 +56,10 @@ def redact(text: str) -> str:
     """``text`` with CPR numbers, e-mail addresses and Danish phone numbers replaced."""
     if not text or not any(c.isdigit() or c == "@" or c == "\uff20" for c in text):
         return text  # the common case: words only, nothing to look for
-    if any(c.isdigit() and not "0" <= c <= "9" for c in text) or "\uff20" in text:
-        text = unicodedata.normalize("NFKC", text)   # "０１０１９０－１２３４"
+    if not text.isascii():
+        # "０１０１９０－１２３４", a no-break space between the groups, or an invisible
+        # character inside the number (text copied from web pages and chat tools)
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE_TABLE)
     text = _EMAIL_RE.sub(EMAIL, text)
     text = _PREFIXED_PHONE_RE.sub(PHONE, text)
     text = _CPR_RE.sub(CPR, text)

@@ -27,8 +27,16 @@ HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2212\u00ad"
 _HYPHEN_TABLE = {ord(c): "-" for c in HYPHENS}
 _HYPHEN_TABLE[0x00AD] = None  # soft hyphen: drop, it never separates words
 
-#: A word: letters/digits, may contain inner apostrophes; hyphens split words.
-WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\u00ad][^\W_]+)*", re.UNICODE)
+#: Characters that are invisible in a word and never separate words: the soft hyphen, the
+#: zero-width space, non-joiner and joiner, the word joiner, the byte-order mark and the
+#: direction marks - text copied from web pages, PDFs and chat tools carries them inside
+#: words ("førtids\u200bpension" is "førtidspension").  Kept inside a word's match (so offsets
+#: stay those of the original text) and dropped by :func:`fold`.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+#: A word: letters/digits, may contain inner apostrophes and invisible characters; hyphens
+#: split words.
+WORD_RE = re.compile(
+    rf"[^\W_]+(?:(?:[{INVISIBLE}]*['\u2019][{INVISIBLE}]*|[{INVISIBLE}]+)[^\W_]+)*", re.UNICODE)
 #: KLE numbers and prefixes: "27", "27.24", "27.24.03" (also with spaces or dashes? no).
 KLE_QUERY_RE = re.compile(r"^\s*(\d{2})(?:\.(\d{2}))?(?:\.(\d{2}))?\.?\s*$")
 KLE_IN_TEXT_RE = re.compile(r"(?<![\d.])(\d{2}(?:\.\d{2}){1,2})(?![\d.]*\d)")
@@ -36,6 +44,7 @@ KLE_IN_TEXT_RE = re.compile(r"(?<![\d.])(\d{2}(?:\.\d{2}){1,2})(?![\d.]*\d)")
 _FOLD_MAP = str.maketrans({
     "æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "u", "ß": "ss",
     "ð": "d", "þ": "th", "ł": "l", "đ": "d", "œ": "oe",
+    **dict.fromkeys(INVISIBLE),
 })
 
 #: Danish function words that carry no meaning for a lookup (folded forms).
@@ -100,7 +109,7 @@ def fold_text(text: str) -> str:
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text)
                        if not unicodedata.combining(c))
-    return text.replace("\u00ad", "").replace("\u2019", "'")
+    return text.replace("\u2019", "'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +132,7 @@ def tokenize(text: str) -> list[Token]:
     for match in WORD_RE.finditer(text):
         surface = match.group(0)
         tokens.append(Token(match.start(), match.end(), surface,
-                            fold(surface.replace("\u00ad", "").replace("\u2019", "'"))))
+                            fold(surface.replace("\u2019", "'"))))
     return tokens
 
 
@@ -132,8 +141,8 @@ def surface_words(text: str) -> list[tuple[str, str]]:
     cheap path for parsing a query."""
     out = []
     for surface in WORD_RE.findall(text):
-        if "\u00ad" in surface or "\u2019" in surface:
-            out.append((surface, fold(surface.replace("\u00ad", "").replace("\u2019", "'"))))
+        if "\u2019" in surface:
+            out.append((surface, fold(surface.replace("\u2019", "'"))))
         else:
             out.append((surface, fold(surface)))
     return out
@@ -141,7 +150,7 @@ def surface_words(text: str) -> list[tuple[str, str]]:
 
 def words(text: str) -> list[str]:
     """Folded words only (no offsets): the cheap path for indexing."""
-    return [fold(m.group(0).replace("\u00ad", "").replace("\u2019", "'"))
+    return [fold(m.group(0).replace("\u2019", "'"))
             for m in WORD_RE.finditer(text)]
 
 

@@ -37,6 +37,15 @@ from tests.unit.atlas.kle_factory import DATA
     ("flytning 12.34.56.78", f"flytning {PHONE}"),
     ("flytning +4512345678", f"flytning {PHONE}"),
     ("ring 0045-1234 5678", f"ring {PHONE}"),
+    # invisible characters from web pages and chat tools, no-break spaces (a bug trial)
+    ("borger 0101\u200b90-1234 flytning", f"borger {CPR} flytning"),
+    ("010190\u20601234", CPR),
+    ("\ufeff010190-1234", CPR),
+    ("01\u200c01\u200d90-1234", CPR),
+    ("flytning 01\u00a001\u00a090\u00a01234", f"flytning {CPR}"),
+    ("010190\u00ad-1234", CPR),
+    ("ring 12\u200b34\u200b56\u200b78", f"ring {PHONE}"),
+    ("jens\u200b.hansen@example.dk", EMAIL),
 ])
 def test_identifiers_become_placeholders(typed, kept):
     assert redact(typed) == kept

@@ -39,6 +39,26 @@ def test_accent_folding(demo_atlas):
     assert search(demo_atlas, "cafe").ids() == search(demo_atlas, "café").ids()
 
 
+@pytest.mark.parametrize("mark", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
+                                  "\u200e", "\u00ad", "\u200b\u00ad"])
+def test_invisible_characters_inside_a_word_do_not_split_it(demo_atlas, mark):
+    """Text copied from web pages and chat tools carries zero-width characters inside words:
+    "førtids<ZWSP>pension" is the word "førtidspension", not "førtids" and "pension"."""
+    clean = search(demo_atlas, "førtidspension", limit=20)
+    marked = search(demo_atlas, f"førtids{mark}pension", limit=20)
+    assert marked.ids() == clean.ids() and marked.total == clean.total
+    assert [h.score for h in marked.hits] == [h.score for h in clean.hits]
+
+
+def test_highlights_of_atlas_text_with_invisible_characters_cover_the_whole_word():
+    atlas = Atlas.from_dict({"id": "zw", "title": "ZW", "units": [
+        {"id": "u", "name": "Enhed"}], "services": [
+        {"id": "s", "title": "Førtids\u200bpension", "unit": "u"}]}, check_schema=False)
+    result = search(SearchIndex(atlas), "førtidspension")
+    assert result.ids() == ["s"]
+    assert result.hits[0].title_spans == ((0, len("Førtids\u200bpension")),)
+
+
 # --- stemming ----------------------------------------------------------------------------
 
 def test_stemming_flytning_finds_flytte(small_atlas):
