@@ -81,6 +81,11 @@ def assemble(raw: dict[str, dict]) -> dict:
         out[key] = {name: blocks[name]["ratio"] for name in ENTRY_POINTS if name in blocks}
         out[key + "_demo"] = {name: data["demo"]["blocks"][name]["ratio"]
                               for name in ENTRY_POINTS if name in data["demo"]["blocks"]}
+        extra = data.get("comparable_with_deadline_fields")
+        if extra:
+            out[key + "_with_deadline_fields"] = {
+                name: extra["blocks"][name]["ratio"] for name in ENTRY_POINTS
+                if name in extra["blocks"]}
     if "atlas" in raw:
         atlas = raw["atlas"]
         out["atlas_search"] = _pending(atlas, "atlas") or atlas
@@ -177,8 +182,10 @@ def notes(raw: dict[str, dict], figures: dict) -> list[str]:
         data = raw.get(section) or {}
         if "comparable" not in data:
             continue
-        for content in ("comparable", "demo"):
-            part = data[content]
+        for content in ("comparable", "demo", "comparable_with_deadline_fields"):
+            part = data.get(content)
+            if not part:
+                continue
             poll_q = part.get("poll_sql_queries")
             for name, block in part["blocks"].items():
                 extra = f", handler {block['handler']}" if "handler" in block else ""

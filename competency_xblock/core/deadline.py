@@ -130,14 +130,21 @@ def block_deadline(block, now=None) -> Deadline:
     has_deadline_passed = _read(block, "has_deadline_passed")
     if not callable(has_deadline_passed):
         return OPEN
-    due, grace = _read(block, "due"), _read(block, "graceperiod")
     try:
         passed = bool(has_deadline_passed())
     except Exception:  # noqa: BLE001 - e.g. a naive due compared with an aware "now"
         log.warning("Deadline: has_deadline_passed() failed on %s; applying the rule here",
                     _usage(block), exc_info=True)
-        passed = deadline_passed(due, grace, _read(block, "self_paced"), now)
-    closes = as_utc(_read(block, "close_date")) or close_date(due, grace)
+        passed = deadline_passed(_read(block, "due"), _read(block, "graceperiod"),
+                                 _read(block, "self_paced"), now)
+    # Only the fields needed are read, ``due`` first: without a due date nothing else is
+    # (a field read is a database query in the workbench; in the LMS the inherited settings
+    # come with the block)
+    closes = as_utc(_read(block, "close_date"))
+    if closes is None:
+        due = _read(block, "due")
+        if due is not None:
+            closes = close_date(due, _read(block, "graceperiod"))
     return Deadline(passed=passed, close_date=closes)
 
 
