@@ -604,7 +604,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             fragment.add_javascript_url(self.runtime.local_resource_url(self, js))
         return fragment
 
-    @json_api("quiz-import", max_bytes=4 * 1024 * 1024, staff_only=True)
+    @json_api("quiz-import", max_bytes=4 * 1024 * 1024, author_only=True)
     def import_questions(self, data, suffix=""):
         """Import GIFT / Moodle XML / CAPA into the bank; report what could not be imported."""
         fmt = None if data.get("format", "auto") == "auto" else data["format"]
@@ -630,7 +630,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                           "message": p.render(self.gettext)} for p in result.problems + notes],
         }
 
-    @json_api("quiz-export", staff_only=True, read_only=True)
+    @json_api("quiz-export", author_only=True, read_only=True)
     def export_questions(self, data, suffix=""):
         """The bank as GIFT text, CAPA OLX files or bank JSON (for Studio's export buttons)."""
         bank = self.question_bank()

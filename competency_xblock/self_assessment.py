@@ -722,7 +722,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         return {"html": self.render_staff(content, text, role, unit),
                 "message": text["staff_updated"]}
 
-    @json_api("competency-import", staff_only=True, max_bytes=4 * 1024 * 1024)
+    @json_api("competency-import", author_only=True, max_bytes=4 * 1024 * 1024)
     def import_data(self, data, suffix=""):
         """Studio: replace the setup, the framework or the role profiles from JSON or CSV."""
         document = json.loads(json.dumps(self.setup_document()))
@@ -757,7 +757,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             self.setup = document
         return {"setup": document, "saved": data.get("save", True)}
 
-    @json_api("competency-export", staff_only=True, read_only=True)
+    @json_api("competency-export", author_only=True, read_only=True)
     def export_data(self, data, suffix=""):
         """Studio: the setup, the framework or the profiles as a file to download."""
         content = self._content_for_handler()
