@@ -20,6 +20,7 @@ from xblock.validation import ValidationMessage
 from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
 from competency_xblock.core.deadline import Deadline, block_deadline, closed_message
+from competency_xblock.core.fields import OwnInteger
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import json_api
 from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
@@ -222,7 +223,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         scope=Scope.settings,
         default=80.0,
     )
-    max_attempts = Integer(
+    # Open edX would otherwise give it the course-wide CAPA "Maximum Attempts" (core/fields.py).
+    max_attempts = OwnInteger(
         display_name="Attempts",
         help="How many attempts a learner has; 0 means unlimited.",
         scope=Scope.settings,

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from django.utils.safestring import mark_safe
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.fields import Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
@@ -51,6 +51,7 @@ from competency_xblock.competency.errors import ProblemsError
 from competency_xblock.competency.framework import DONT_KNOW, load_json
 from competency_xblock.core import schemas, xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
+from competency_xblock.core.fields import OwnBoolean
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import defer_shared_update, json_api
 from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
@@ -224,7 +225,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         default={},
         xml_node=True,
     )
-    graded = Boolean(
+    # Open edX would otherwise make it true in every graded subsection (core/fields.py).
+    graded = OwnBoolean(
         display_name="Graded (participation only)",
         help="If on, learners get full credit for submitting; self-rated levels are never "
              "graded.",
