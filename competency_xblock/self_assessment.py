@@ -44,6 +44,7 @@ from competency_xblock.competency.assessment import (
     check_ratings,
     diff,
     evaluate,
+    is_replay,
 )
 from competency_xblock.competency.content import BlockContent, dump_json, example_dict
 from competency_xblock.competency.content import problems as setup_problems
@@ -653,6 +654,12 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         content = self._content_for_handler()
         role, unit = self._role_and_unit(content, data)
         previous = self.current()
+        if is_replay(previous, role, unit, data["ratings"]):
+            # The same submission again (a retried request, a second tab): its result, with
+            # nothing stored, counted, graded, published or sent again.
+            text = self.ui_text_on_demand(UI_TEXT)
+            return {"result_html": self.render_result(content, text),
+                    "message": text["submitted"], "replayed": True}
         decision = can_reassess(content.reassessment, previous.get("submitted_at"))
         if not decision.allowed:
             if decision.not_before:
@@ -679,7 +686,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         # No form: the one on the learner's page already holds these ratings, and the page
         # keeps it (hidden) for a reassessment.
         return {"result_html": self.render_result(content, text, evaluation),
-                "message": text["submitted"]}
+                "message": text["submitted"], "replayed": False}
 
     def has_learner_data(self) -> bool:
         return bool(self.history or self.assessment or self.draft or self.preferred_role
