@@ -45,6 +45,7 @@ from competency_xblock.atlas.views import answer_labels, result_view, scenario_v
 from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase
 from competency_xblock.core.deadline import Deadline, block_deadline, closed_message
+from competency_xblock.core.fields import OwnInteger
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import defer_shared_update, json_api
 from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
@@ -191,7 +192,8 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         default={},
         xml_node=True,
     )
-    max_attempts = Integer(
+    # Open edX would otherwise give it the course-wide CAPA "Maximum Attempts" (core/fields.py).
+    max_attempts = OwnInteger(
         display_name="Attempts per scenario",
         help="How many picks a learner has per scenario; 0 means unlimited.",
         scope=Scope.settings,

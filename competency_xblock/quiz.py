@@ -20,6 +20,7 @@ from xblock.validation import ValidationMessage
 from competency_xblock.core import xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
 from competency_xblock.core.deadline import Deadline, block_deadline, closed_message
+from competency_xblock.core.fields import OwnInteger
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import json_api
 from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
@@ -222,7 +223,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         scope=Scope.settings,
         default=80.0,
     )
-    max_attempts = Integer(
+    # Open edX would otherwise give it the course-wide CAPA "Maximum Attempts" (core/fields.py).
+    max_attempts = OwnInteger(
         display_name="Attempts",
         help="How many attempts a learner has; 0 means unlimited.",
         scope=Scope.settings,
@@ -604,7 +606,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             fragment.add_javascript_url(self.runtime.local_resource_url(self, js))
         return fragment
 
-    @json_api("quiz-import", max_bytes=4 * 1024 * 1024, staff_only=True)
+    @json_api("quiz-import", max_bytes=4 * 1024 * 1024, author_only=True)
     def import_questions(self, data, suffix=""):
         """Import GIFT / Moodle XML / CAPA into the bank; report what could not be imported."""
         fmt = None if data.get("format", "auto") == "auto" else data["format"]
@@ -630,7 +632,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                           "message": p.render(self.gettext)} for p in result.problems + notes],
         }
 
-    @json_api("quiz-export", staff_only=True, read_only=True)
+    @json_api("quiz-export", author_only=True, read_only=True)
     def export_questions(self, data, suffix=""):
         """The bank as GIFT text, CAPA OLX files or bank JSON (for Studio's export buttons)."""
         bank = self.question_bank()

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from django.utils.safestring import mark_safe
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.fields import Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
@@ -44,6 +44,7 @@ from competency_xblock.competency.assessment import (
     check_ratings,
     diff,
     evaluate,
+    is_replay,
 )
 from competency_xblock.competency.content import BlockContent, dump_json, example_dict
 from competency_xblock.competency.content import problems as setup_problems
@@ -51,6 +52,7 @@ from competency_xblock.competency.errors import ProblemsError
 from competency_xblock.competency.framework import DONT_KNOW, load_json
 from competency_xblock.core import schemas, xapi_events
 from competency_xblock.core.base import CompetencyBlockBase, render_template
+from competency_xblock.core.fields import OwnBoolean
 from competency_xblock.core.grading import WeightedMixin
 from competency_xblock.core.handlers import defer_shared_update, json_api
 from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
@@ -224,7 +226,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         default={},
         xml_node=True,
     )
-    graded = Boolean(
+    # Open edX would otherwise make it true in every graded subsection (core/fields.py).
+    graded = OwnBoolean(
         display_name="Graded (participation only)",
         help="If on, learners get full credit for submitting; self-rated levels are never "
              "graded.",
@@ -651,6 +654,12 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         content = self._content_for_handler()
         role, unit = self._role_and_unit(content, data)
         previous = self.current()
+        if is_replay(previous, role, unit, data["ratings"]):
+            # The same submission again (a retried request, a second tab): its result, with
+            # nothing stored, counted, graded, published or sent again.
+            text = self.ui_text_on_demand(UI_TEXT)
+            return {"result_html": self.render_result(content, text),
+                    "message": text["submitted"], "replayed": True}
         decision = can_reassess(content.reassessment, previous.get("submitted_at"))
         if not decision.allowed:
             if decision.not_before:
@@ -677,7 +686,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         # No form: the one on the learner's page already holds these ratings, and the page
         # keeps it (hidden) for a reassessment.
         return {"result_html": self.render_result(content, text, evaluation),
-                "message": text["submitted"]}
+                "message": text["submitted"], "replayed": False}
 
     def has_learner_data(self) -> bool:
         return bool(self.history or self.assessment or self.draft or self.preferred_role
@@ -722,7 +731,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         return {"html": self.render_staff(content, text, role, unit),
                 "message": text["staff_updated"]}
 
-    @json_api("competency-import", staff_only=True, max_bytes=4 * 1024 * 1024)
+    @json_api("competency-import", author_only=True, max_bytes=4 * 1024 * 1024)
     def import_data(self, data, suffix=""):
         """Studio: replace the setup, the framework or the role profiles from JSON or CSV."""
         document = json.loads(json.dumps(self.setup_document()))
@@ -757,7 +766,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             self.setup = document
         return {"setup": document, "saved": data.get("save", True)}
 
-    @json_api("competency-export", staff_only=True, read_only=True)
+    @json_api("competency-export", author_only=True, read_only=True)
     def export_data(self, data, suffix=""):
         """Studio: the setup, the framework or the profiles as a file to download."""
         content = self._content_for_handler()

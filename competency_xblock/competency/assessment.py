@@ -20,6 +20,10 @@ from competency_xblock.text import N_, UserFacingError
 GAP, MET, ABOVE, UNKNOWN = "gap", "met", "above", "unknown"
 #: Most assessments kept per learner and block (oldest dropped first).
 MAX_HISTORY = 50
+#: How long after a submission the same role, unit and ratings sent again count as that
+#: submission (a retried request, a double click, the form submitted in a second tab) rather
+#: than as a new assessment: see :func:`is_replay`.
+REPLAY_WINDOW = timedelta(minutes=10)
 
 
 def check_ratings(content: BlockContent, role_id: str | None, unit_id: str | None,
@@ -213,6 +217,32 @@ def can_reassess(policy: Reassessment, last_submitted_at: str | None,
     not_before = last + timedelta(days=policy.days)
     now = now or datetime.now(UTC)
     return ReassessDecision(now >= not_before, _iso(not_before))
+
+
+def is_replay(latest: Mapping[str, Any] | None, role: str | None, unit: str | None,
+              ratings: Mapping[str, str], now: datetime | None = None,
+              window: timedelta = REPLAY_WINDOW) -> bool:
+    """Whether a submit of ``ratings`` for ``role`` and ``unit`` repeats ``latest``, the
+    learner's current assessment: the same role, unit and ratings, submitted at most
+    ``window`` ago (either way: servers' clocks differ a little).
+
+    Decided from what is stored, without an id from the client: a second tab, the mobile app
+    and a page loaded before an upgrade send the same ratings but no shared id.  Bounded, so an
+    identical assessment days later is a new one (the reassessment policy decides on it); within
+    the window an identical one would add nothing but a copy to the history and the figures.
+    """
+    if not isinstance(latest, Mapping) or not latest:
+        return False
+    if latest.get("role") != role or latest.get("unit") != unit:
+        return False
+    if latest.get("ratings") != ratings:
+        return False
+    submitted_at = latest.get("submitted_at")
+    submitted = parse_time(submitted_at) if isinstance(submitted_at, str) else None
+    if submitted is None:
+        return False
+    now = now or datetime.now(UTC)
+    return abs(now - submitted) <= window
 
 
 def append_history(history: list[dict], assessment: Assessment) -> list[dict]:

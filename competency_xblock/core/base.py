@@ -84,7 +84,7 @@ class _OnDemandText(Mapping):
         return len(self._table)
 
 
-@XBlock.wants("settings", "user", "i18n")
+@XBlock.wants("settings", "user", "i18n", "studio_user_permissions")
 class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBlock):
     """Base for our blocks (mixed into each block class before ``XBlock``)."""
 
@@ -245,12 +245,49 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
                    or self.scope_ids.user_id)
 
     def is_staff(self) -> bool:
+        """Course staff in the LMS (the user service's staff flag); in the workbench the
+        operator's ``workbench_staff_ids``.  Studio's user service never sets the flag: who
+        may edit there is :meth:`can_author`."""
         user = self._current_user()
         attrs = getattr(user, "opt_attrs", {}) if user else {}
         if attrs.get("edx-platform.user_is_staff"):
             return True
         workbench_id = attrs.get("xblock-workbench.user_id")
         return workbench_id is not None and workbench_id in self.setting("workbench_staff_ids", [])
+
+    def can_author(self) -> bool:
+        """Whether the current user may change (or export) this block's authored content.
+
+        In Studio, edx-platform installs a ``studio_user_permissions`` service next to a user
+        service that says nobody is staff (``load_services_for_studio`` and the preview):
+        there the answer is the user's write access to the block's course or library, as
+        Studio itself decides it (``can_write``).  Elsewhere - the LMS, the workbench - it is
+        :meth:`is_staff`.
+        """
+        try:
+            permissions = self.runtime.service(self, "studio_user_permissions")
+        except Exception:  # noqa: BLE001 - a runtime that refuses the name: not Studio
+            permissions = None
+        if permissions is None:
+            return self.is_staff()
+        key = self.context_key()
+        if key is None:
+            return False
+        try:
+            return bool(permissions.can_write(key))
+        except Exception:  # noqa: BLE001 - no answer is no permission
+            log.exception("Could not check Studio write access to %s", key)
+            return False
+
+    def context_key(self):
+        """The course (or library) key of this block: the usage key's ``context_key``, or its
+        ``course_key`` with older opaque-keys; None for a usage id without one (workbench)."""
+        usage_id = self.scope_ids.usage_id
+        for name in ("context_key", "course_key"):
+            key = getattr(usage_id, name, None)
+            if key is not None:
+                return key
+        return None
 
     # ---- rendering ---------------------------------------------------------------------
     @property

@@ -221,8 +221,14 @@ def error_response(block, error: UserFacingError, status: int = 400) -> Response
 
 
 def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
-             staff_only: bool = False, read_only: bool = False):
-    """Turn ``func(self, data, suffix) -> dict`` into an XBlock handler with our conventions."""
+             staff_only: bool = False, author_only: bool = False, read_only: bool = False):
+    """Turn ``func(self, data, suffix) -> dict`` into an XBlock handler with our conventions.
+
+    ``staff_only``: course staff (``block.is_staff()``), e.g. the staff views in the LMS.
+    ``author_only``: whoever may edit the block's content (``block.can_author()``: write
+    access in Studio, course staff elsewhere), for saving, importing and exporting it.
+    Anyone else gets HTTP 403.
+    """
 
     def decorator(func):
         @XBlock.handler
@@ -233,7 +239,10 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 message = self.gettext(N_("This request method is not allowed."))
                 return json_response({"error": message}, status=405)
             try:
-                if staff_only and not self.is_staff():
+                if author_only:
+                    if not self.can_author():
+                        raise ForbiddenError(N_("Only course staff may do this."))
+                elif staff_only and not self.is_staff():
                     raise ForbiddenError(N_("Only course staff may do this."))
                 data = _parse_body(request, max_bytes)
                 if schema is not None:
@@ -267,7 +276,9 @@ def json_api(schema: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
                 return json_response({"error": message}, status=500)
 
         handler.json_api_schema = schema
-        handler.staff_only = staff_only
+        # An author-only handler refuses learners too: it counts as staff-only.
+        handler.staff_only = staff_only or author_only
+        handler.author_only = author_only
         handler.max_bytes = max_bytes  # documented in docs/limits.rst (a test compares)
         return handler
 

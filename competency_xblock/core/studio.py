@@ -2,7 +2,8 @@
 
 ``StudioEditableXBlockMixin.submit_studio_edits`` answers a malformed request with HTTP 500
 (KeyError) and reports validation as a raw JSON dump; here the same form posts through
-:func:`json_api`, every problem comes back as one readable list, and only course staff may save.
+:func:`json_api`, every problem comes back as one readable list, and only those who may edit
+the course (Studio write access; course staff in the LMS) may save.
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class ContentInvalidError(UserFacingError):
 class StudioMixin(StudioEditableXBlockMixin):
     """Mix in before our block base; set ``editable_fields`` on the block class."""
 
-    @json_api("studio-edits", max_bytes=4 * 1024 * 1024, staff_only=True)
+    @json_api("studio-edits", max_bytes=4 * 1024 * 1024, author_only=True)
     def submit_studio_edits(self, data, suffix=""):
         values, to_reset, problems = {}, [], []
         unknown = set(data.get("values", {})) - set(self.editable_fields)

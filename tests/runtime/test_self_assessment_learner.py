@@ -257,7 +257,7 @@ def test_policy_after_days_says_when(workbench):
     sid = workbench.scenario(olx(setup_with(reassessment={"mode": "after_days", "days": 30})))
     usage = workbench.render(sid, student="gry").usage_id
     assert submit(workbench, usage, "gry").status == 200
-    second = submit(workbench, usage, "gry")
+    second = submit(workbench, usage, "gry", level="advanced")
     assert second.status == 400
     # The date as the learner's language writes it (core.formatting), not ISO.
     assert re.search(r"again from \d{1,2} [A-Z][a-z]+ \d{4}\.", second.data["error"])
@@ -372,3 +372,122 @@ def test_select_refuses_unknown_ids(workbench, usage):
     result = workbench.call(usage, "select", {"role": "pilot"}, student="anna")
     assert result.status == 400 and 'Unknown role "pilot"' in " ".join(result.data["messages"])
     assert workbench.snapshot() == before
+
+
+# --- the same submission twice (a retried request, a double click, two tabs) ---------------------
+
+@pytest.fixture
+def xapi_on():
+    """xAPI through the LMS's event bus: each statement is a runtime event the test sees."""
+    import copy
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    bucket = copy.deepcopy(settings.XBLOCK_SETTINGS)
+    bucket["competency_xblock"].update({"xapi_transport": "openedx",
+                                        "xapi_lms_root_url": "https://lms.kommune.invalid"})
+    with override_settings(XBLOCK_SETTINGS=bucket):
+        yield
+
+
+def published(workbench, usage) -> dict:
+    kinds = ("grade", "completion", "competency_xblock.self_assessment.submitted",
+             "competency_xblock.xapi.self_rated")
+    return {kind: len(workbench.events.of_type(kind, usage)) for kind in kinds}
+
+
+POLICIES = [{"mode": "after_days", "days": 90}, {"mode": "anytime"}, {"mode": "never"}]
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=[p["mode"] for p in POLICIES])
+def test_the_same_submission_at_once_is_stored_and_counted_once(workbench, xapi_on, policy):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sid = workbench.scenario(olx(setup_with(reassessment=policy), graded="true"))
+    usage = workbench.render(sid, student="ida").usage_id
+    workbench.events.clear()
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: submit(workbench, usage, "ida"), range(2)))
+    assert [r.status for r in results] == [200, 200], [r.body[:200] for r in results]
+    assert sorted(r.data["replayed"] for r in results) == [False, True]
+    assert results[0].data["result_html"] == results[1].data["result_html"]
+    assert results[0].data["message"] == results[1].data["message"]
+    assert len(workbench.state(usage, "ida")["history"]) == 1
+    counts = published(workbench, usage)
+    assert counts["grade"] == counts["completion"] == 1
+    assert counts["competency_xblock.self_assessment.submitted"] == 1
+    rated = len(EXAMPLE["profiles"]["borgerservice"])
+    assert counts["competency_xblock.xapi.self_rated"] == rated  # one statement per competence
+    # The staff figures count the learner once.
+    groups = _responses(usage)["groups"]
+    assert {role: {unit: entry["n"] for unit, entry in units.items()}
+            for role, units in groups.items()} == {"borgerservice": {"borgerservice": 1}}
+
+
+def _responses(usage) -> dict:
+    from workbench.runtime import WorkbenchRuntime
+
+    return WorkbenchRuntime("staff").get_block(usage).responses
+
+
+def test_a_replay_while_reassessment_waits_gets_the_same_answer(workbench):
+    """Sent again a moment later (in Danish) under "after 90 days": not "you can assess
+    yourself again from ...", but the same answer, translated, with nothing stored or sent."""
+    sid = workbench.scenario(olx(setup_with(reassessment={"mode": "after_days", "days": 90})))
+    usage = workbench.render(sid, student="jon").usage_id
+    first = submit(workbench, usage, "jon")
+    before = workbench.snapshot()
+    workbench.events.clear()
+    again = submit(workbench, usage, "jon", lang="da")
+    assert again.status == 200 and again.data["replayed"] is True
+    assert again.data["message"] == "Tak. Dit resultat og din udviklingsplan står herunder."
+    assert "Dit resultat" in again.data["result_html"]
+    assert first.data["replayed"] is False
+    assert workbench.snapshot() == before
+    assert workbench.events.events == []
+
+
+def test_other_ratings_within_the_window_are_a_new_submission(workbench):
+    sid = workbench.scenario(olx(setup_with(reassessment={"mode": "anytime"})))
+    usage = workbench.render(sid, student="kim").usage_id
+    assert submit(workbench, usage, "kim").status == 200
+    other = submit(workbench, usage, "kim", level="advanced")
+    assert other.status == 200 and other.data["replayed"] is False
+    other_unit = submit(workbench, usage, "kim", unit="jobcenter", level="advanced")
+    assert other_unit.status == 200 and other_unit.data["replayed"] is False
+    assert len(workbench.state(usage, "kim")["history"]) == 3
+
+
+@pytest.mark.parametrize("mode,status,entries", [("anytime", 200, 2), ("after_days", 400, 1)])
+def test_the_same_ratings_after_the_window_are_a_new_assessment(workbench, mode, status, entries):
+    """After :data:`REPLAY_WINDOW` identical ratings are a reassessment like any other: kept
+    with "anytime", refused with a date while the reassessment period runs."""
+    from competency_xblock.competency.assessment import REPLAY_WINDOW, _iso, parse_time
+
+    policy = {"mode": mode, "days": 90} if mode == "after_days" else {"mode": mode}
+    sid = workbench.scenario(olx(setup_with(reassessment=policy)))
+    usage = workbench.render(sid, student="liv").usage_id
+    assert submit(workbench, usage, "liv").status == 200
+    _move_back(usage, "liv", REPLAY_WINDOW, _iso, parse_time)
+    later = submit(workbench, usage, "liv")
+    assert later.status == status, later.body
+    if status == 200:
+        assert later.data["replayed"] is False
+    else:
+        assert "again from" in later.data["error"]
+    assert len(workbench.state(usage, "liv")["history"]) == entries
+
+
+def _move_back(usage, student, window, iso, parse_time) -> None:
+    """Make the learner's latest submission a second older than ``window``."""
+    from datetime import timedelta
+
+    from workbench.runtime import WorkbenchRuntime
+
+    block = WorkbenchRuntime(student).get_block(usage)
+    history = [dict(entry) for entry in block.history]
+    moment = parse_time(history[-1]["submitted_at"]) - window - timedelta(seconds=1)
+    history[-1]["submitted_at"] = iso(moment)
+    block.history = history
+    block.save()

@@ -126,8 +126,12 @@ def test_wheel_contents_and_render_from_a_fresh_venv(tmp_path):
     venv = tmp_path / "venv"
     python = venv / "bin" / "python"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # Without PYTHONPATH: pointing at the source tree (as the suite is often run), it shows
+    # pip the tree's competency_xblock.egg-info, and pip then skips the wheel as "already
+    # installed with the same version".
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
-                    "--no-deps", "--no-index", str(wheel)], check=True, timeout=300)
+                    "--no-deps", "--no-index", str(wheel)], check=True, timeout=300, env=clean)
     purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
     site = Path(subprocess.check_output([str(python), "-c", purelib], text=True).strip())
     assert (site / "competency_xblock" / "static" / "public" / "js" / "quiz.js").is_file()

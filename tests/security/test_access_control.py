@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from xblock.fields import Scope
 
 from competency_xblock.atlas_lookup import AtlasLookupXBlock
 from competency_xblock.quiz import DataSecurityQuizXBlock
 from competency_xblock.self_assessment import CompetencySelfAssessmentXBlock
-from tests.runtime.self_assessment_helpers import ratings_for
+from tests.runtime.self_assessment_helpers import EXAMPLE, ratings_for
 from tests.security.conftest import stored
 from tests.security.fuzzing import handler_names
 
@@ -216,3 +217,168 @@ def test_atlas_score_comes_from_the_picks_alone(bench):
     grades = bench.events.of_type("grade", usage)
     assert grades and all(g["value"] == 0 for g in grades)
     assert json.loads(json.dumps(bench.state(usage, "picker")))["raw_earned"] == 0
+
+
+# --- Studio: authors are who Studio says may write to the course -----------------------------
+#
+# Studio's component_handler calls edx-platform's load_services_for_studio(runtime, user)
+# (cms/djangoapps/contentstore/utils.py), which installs ``DjangoXBlockUserService(user)``
+# without ``user_is_staff`` (so every author looks like a learner to the user service) and a
+# ``studio_user_permissions`` service, ``StudioPermissionsService(user)``, whose
+# ``can_write(course_key)`` is Studio's own write-access check.  The runtime below installs the
+# same two services the same way (``runtime._services.update``).
+
+AUTHOR_HANDLERS = {"submit_studio_edits", "import_questions", "export_questions",
+                   "import_data", "export_data"}
+STAFF_VIEW_HANDLERS = {"staff_summary", "staff_gaps"}
+COURSE = "course-v1:Kommune+Sikkerhed+2026"
+OTHER_COURSE = "course-v1:Andet+Kursus+2026"
+
+
+class _UsageKey(str):
+    """A workbench usage id (a string: the workbench stores fields under it) that also carries
+    the opaque-keys attribute naming its course: ``context_key``, or only ``course_key`` as
+    opaque-keys had it before ``context_key`` existed."""
+
+    def __new__(cls, usage_id: str, course: str, attribute: str = "context_key"):
+        key = super().__new__(cls, usage_id)
+        setattr(key, attribute, course)
+        return key
+
+
+class _StudioUserService:
+    """``DjangoXBlockUserService(user)`` as Studio installs it: staff flag False, role student."""
+
+    def get_current_user(self):
+        from xblock.reference.user_service import XBlockUser
+
+        user = XBlockUser(is_current_user=True, emails=["author@example.org"],
+                          full_name="Course Author")
+        user.opt_attrs.update({"edx-platform.user_id": 7, "edx-platform.username": "author",
+                               "edx-platform.is_authenticated": True,
+                               "edx-platform.anonymous_user_id": None,
+                               "edx-platform.user_is_staff": False,
+                               "edx-platform.user_role": "student"})
+        return user
+
+
+class _StudioPermissions:
+    """``StudioPermissionsService``: ``can_write(course_key)`` for the courses in ``writable``;
+    every question asked is kept."""
+
+    def __init__(self, writable=(), fail: bool = False):
+        self.writable, self.fail, self.asked = set(writable), fail, []
+
+    def can_read(self, course_key):
+        return self.can_write(course_key)
+
+    def can_write(self, course_key):
+        self.asked.append(course_key)
+        if self.fail:
+            raise RuntimeError("permission lookup failed")
+        return course_key in self.writable
+
+
+AUTHOR_PAYLOADS = {
+    "submit_studio_edits": {"values": {"display_name": "Ny titel"}},
+    "import_questions": {"content": "::q1:: Hvad er en stærk adgangskode? {=lang ~kort}",
+                         "format": "gift"},
+    "export_questions": {"format": "gift"},
+    "import_data": {"kind": "setup", "format": "json", "text": json.dumps(EXAMPLE)},
+    "export_data": {"kind": "setup", "format": "json"},
+}
+
+
+def _studio_block(tag: str, permissions, attribute: str = "context_key"):
+    """The block as Studio's component_handler has it: parsed OLX, its usage key naming the
+    course, Studio's user and permission services in the runtime."""
+    from tests.helpers.workbench import parse_olx
+
+    block = parse_olx(BLOCKS[tag][1])
+    usage = _UsageKey(str(block.scope_ids.usage_id), COURSE, attribute)
+    block.scope_ids = block.scope_ids._replace(usage_id=usage)
+    block.runtime._services.update({"user": _StudioUserService(),  # noqa: SLF001 - as Studio
+                                    "studio_user_permissions": permissions})
+    return block
+
+
+def _post(block, handler: str, payload) -> tuple[int, dict]:
+    from webob import Request
+
+    request = Request.blank("/", method="POST", body=json.dumps(payload).encode(),
+                            content_type="application/json")
+    response = block.handle(handler, request)
+    return response.status_code, json.loads(response.body)
+
+
+def test_editing_handlers_are_author_only_and_staff_views_are_not():
+    for tag, (cls, _) in BLOCKS.items():
+        for name in handler_names(cls):
+            handler = getattr(cls, name)
+            assert getattr(handler, "author_only", False) == (name in AUTHOR_HANDLERS), \
+                f"{tag}.{name}"
+            if name in STAFF_VIEW_HANDLERS:
+                assert handler.staff_only and not handler.author_only
+
+
+def test_the_blocks_ask_for_studios_permission_service():
+    for cls, _ in BLOCKS.values():
+        assert cls.service_declaration("studio_user_permissions") == "want"
+
+
+@pytest.mark.parametrize("tag,name", [(tag, name) for tag, (cls, _) in BLOCKS.items()
+                                      for name in handler_names(cls) if name in AUTHOR_HANDLERS])
+@pytest.mark.parametrize("attribute", ["context_key", "course_key"])
+def test_a_studio_author_with_write_access_can_edit(_django, tag, name, attribute):
+    permissions = _StudioPermissions(writable={COURSE})
+    block = _studio_block(tag, permissions, attribute)
+    status, body = _post(block, name, AUTHOR_PAYLOADS[name])
+    assert status == 200, (name, body)
+    assert permissions.asked and set(permissions.asked) == {COURSE}
+    if name == "submit_studio_edits":
+        assert block.title() == "Ny titel"
+    if name == "import_questions":
+        assert body["saved"] and "q1" in {q["id"] for q in block.bank_data()["questions"]}
+    if name == "import_data":
+        assert body["saved"] and block.setup == EXAMPLE
+
+
+@pytest.mark.parametrize("tag", list(BLOCKS))
+def test_studio_refuses_a_user_without_write_access_and_stores_nothing(_django, tag):
+    """A learner (or another course's author) reaching Studio's handler URL: Studio says no
+    write access, the user service says no staff - 403 for every editing handler."""
+    cls = BLOCKS[tag][0]
+    for permissions in (_StudioPermissions(writable={OTHER_COURSE}),
+                        _StudioPermissions(writable={COURSE}, fail=True)):
+        block = _studio_block(tag, permissions)
+        settings_before = {n: f.read_json(block) for n, f in cls.fields.items()
+                           if f.scope in (Scope.settings, Scope.content)}
+        for name in sorted(AUTHOR_HANDLERS & set(handler_names(cls))):
+            status, body = _post(block, name, AUTHOR_PAYLOADS[name])
+            assert status == 403 and body["error"] == "Only course staff may do this.", name
+        assert {n: f.read_json(block) for n, f in cls.fields.items()
+                if f.scope in (Scope.settings, Scope.content)} == settings_before
+        assert permissions.asked == [COURSE] * len(AUTHOR_HANDLERS & set(handler_names(cls)))
+
+
+def test_studio_without_a_course_key_refuses(_django):
+    """A usage id that names no course (no ``context_key``/``course_key``): no permission."""
+    from tests.helpers.workbench import parse_olx
+
+    block = parse_olx("<competency_self_assessment/>")
+    permissions = _StudioPermissions(writable={COURSE})
+    block.runtime._services.update({"user": _StudioUserService(),  # noqa: SLF001
+                                    "studio_user_permissions": permissions})
+    status, _ = _post(block, "submit_studio_edits", AUTHOR_PAYLOADS["submit_studio_edits"])
+    assert status == 403 and permissions.asked == []
+
+
+def test_lms_staff_flag_does_not_override_studios_answer(_django):
+    """Where Studio's permission service exists it decides, whatever the user service says."""
+    block = _studio_block("data_security_quiz", _StudioPermissions(writable={OTHER_COURSE}))
+    user = _StudioUserService().get_current_user()
+    user.opt_attrs["edx-platform.user_is_staff"] = True
+    block.runtime._services["user"] = type("U", (), {  # noqa: SLF001
+        "get_current_user": lambda self: user})()
+    status, _ = _post(block, "submit_studio_edits", AUTHOR_PAYLOADS["submit_studio_edits"])
+    assert status == 403

@@ -74,20 +74,32 @@ def test_quiz_twenty_parallel_submits_against_one_attempt_count_once(bench):
 
 
 def test_self_assessment_twenty_parallel_submits_with_one_allowed_count_once(bench):
+    """Ten submits of one set of ratings and ten of another at once, one assessment allowed:
+    exactly one is stored; the nine identical to it are replays (its result again, nothing
+    stored or published twice), the ten others are refused."""
     setup = setup_with(reassessment={"mode": "never"})
     scenario = bench.scenario(olx(setup), "parallel self-assessment submits")
     usage = bench.render(scenario, student="tabs").usage_id
-    payload = {"role": "borgerservice", "unit": "borgerservice",
-               "ratings": ratings_for("borgerservice")}
+    payloads = [{"role": "borgerservice", "unit": "borgerservice",
+                 "ratings": ratings_for("borgerservice", level)} for level in LEVELS[:2]]
     bench.events.clear()
-    results = post_together(bench, [(usage, "submit", payload, "tabs")] * THREADS)
-    statuses = sorted(status for status, _ in results)
-    assert statuses == [200] + [400] * (THREADS - 1), statuses
-    refused = [body["error"] for status, body in results if status == 400]
+    results = post_together(bench, [(usage, "submit", payloads[n % 2], "tabs")
+                                    for n in range(THREADS)])
+    accepted = [body for status, body in results if status == 200]
+    assert len(accepted) == THREADS // 2, sorted(status for status, _ in results)
+    assert sorted(body["replayed"] for body in accepted) == [False] + [True] * (THREADS // 2 - 1)
+    assert len({body["result_html"] for body in accepted}) == 1
+    refused = [body["error"] for status, body in results if status != 200]
+    assert len(refused) == THREADS // 2
     assert all("can be taken once" in message for message in refused)
     state = bench.state(usage, "tabs")
     assert len(state["history"]) == 1
+    kept = state["history"][0]["ratings"]
+    assert kept in [p["ratings"] for p in payloads]
     assert len(bench.events.of_type("completion", usage)) == 1
+    assert len(bench.events.of_type("competency_xblock.self_assessment.submitted", usage)) == 1
+    group = shared_tally(bench, usage)["groups"]["borgerservice"]["borgerservice"]
+    assert group["n"] == 1
 
 
 # --- twenty learners at once ------------------------------------------------------------------

@@ -170,3 +170,46 @@ def test_parse_time_tolerates_rubbish():
     assert asm.parse_time("yesterday") is None
     assert asm.parse_time("") is None
     assert asm.parse_time("2026-01-01T00:00:00").tzinfo is not None
+
+
+# --- the same submission sent again ---------------------------------------------------------------
+
+def test_the_replay_window_is_the_documented_one():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[3] / "docs" / "self-assessment.rst"
+    minutes = int(asm.REPLAY_WINDOW.total_seconds() // 60)
+    assert f"within {minutes} minutes of it" in " ".join(docs.read_text().split())
+
+
+def test_a_replay_is_the_same_role_unit_and_ratings_within_the_window(kommune_content):
+    latest = make(kommune_content, FULL).to_dict()
+    same = dict(reversed(list(FULL.items())))  # (another key order is the same ratings)
+    assert asm.is_replay(latest, "skranke", "nord", same, now=NOW)
+    assert asm.is_replay(latest, "skranke", "nord", FULL, now=NOW + asm.REPLAY_WINDOW)
+    # Servers' clocks differ a little: "submitted" a moment in the future still counts.
+    assert asm.is_replay(latest, "skranke", "nord", FULL, now=NOW - timedelta(seconds=30))
+
+
+@pytest.mark.parametrize("role,unit,changes,later", [
+    ("kontor", "nord", {}, timedelta(0)),                                  # another role
+    ("skranke", "syd", {}, timedelta(0)),                                  # another unit
+    ("skranke", None, {}, timedelta(0)),                                   # no unit
+    ("skranke", "nord", {"gdpr": "superbruger"}, timedelta(0)),            # one rating differs
+    ("skranke", "nord", {"extra": "begynder"}, timedelta(0)),              # one more rating
+    ("skranke", "nord", {}, asm.REPLAY_WINDOW + timedelta(seconds=1)),    # after the window
+    ("skranke", "nord", {}, -asm.REPLAY_WINDOW - timedelta(seconds=1)),   # far "in the future"
+])
+def test_anything_else_is_a_new_submission(kommune_content, role, unit, changes, later):
+    latest = make(kommune_content, FULL).to_dict()
+    assert not asm.is_replay(latest, role, unit, dict(FULL, **changes), now=NOW + later)
+
+
+@pytest.mark.parametrize("latest", [None, {}, [], "x", {"role": "skranke", "unit": "nord"},
+                                    {"role": "skranke", "unit": "nord", "ratings": FULL},
+                                    {"role": "skranke", "unit": "nord", "ratings": FULL,
+                                     "submitted_at": 5},
+                                    {"role": "skranke", "unit": "nord", "ratings": FULL,
+                                     "submitted_at": "yesterday"}])
+def test_no_replay_of_odd_or_missing_state(latest):
+    assert not asm.is_replay(latest, "skranke", "nord", FULL, now=NOW)
