@@ -23,6 +23,7 @@ from competency_xblock.quiz_engine.importers.common import (
 )
 from competency_xblock.quiz_engine.importers.gift import parse_gift
 from competency_xblock.quiz_engine.importers.moodle_xml import parse_moodle_xml
+from competency_xblock.quiz_engine.importers.reconcile import match_topic
 from competency_xblock.quiz_engine.model import Bank, Question, Topic  # noqa: F401
 from competency_xblock.text import N_, UserFacingError
 
@@ -95,28 +96,42 @@ def merge_into_bank(bank: Bank, result: ImportResult,
                     topic: Optional[str] = None) -> tuple[Bank, list[ImportProblem]]:
     """Add imported questions to ``bank``; clashing ids are renamed (and reported).
 
-    ``topic`` puts every imported question without a topic under that topic id.
+    A category whose topic id was made from its name and stands for a topic of ``bank`` (the
+    id but for case, or one of its titles) goes into that topic (reported).  ``topic`` puts
+    every imported question without a topic under that topic id.
     """
-    ids = IdAllocator({q.id for q in bank.questions})
+    notes: list[ImportProblem] = []
+    previous = {t.id: t for t in bank.topics}
     topics = list(bank.topics)
     known = {t.id for t in topics}
+    renamed: dict[str, str] = {}
     for tid, title in result.topics:
-        if tid not in known:
+        target = previous.get(tid)
+        if target is None and tid not in result.given_topic_ids:
+            target = match_topic(tid, title, bank.topics)
+            if target is not None:
+                renamed[tid] = target.id
+                notes.append(ImportProblem(
+                    result.topic_positions.get(tid, ""),
+                    N_("The category \"{name}\" is the bank's topic \"{topic}\"; its "
+                       "questions go into that topic."), {"name": title, "topic": target.id},
+                    title, NOTE))
+        if target is None and tid not in known:
             topics.append(Topic(tid, title))
             known.add(tid)
     if topic and topic not in known:
         topics.append(Topic(topic, topic))
         known.add(topic)
-    notes: list[ImportProblem] = []
+    ids = IdAllocator({q.id for q in bank.questions})
     added: list[Question] = []
     for q in result.questions:
+        position = result.positions.get(q.id, q.id)
         new_id = ids.allocate(q.id)
         if new_id != q.id:
             notes.append(ImportProblem(
-                q.id, N_("The id \"{old}\" is already in the bank; the question is now "
-                         "\"{new}\"."), {"old": q.id, "new": new_id}, q.id, NOTE))
-        new_topic = q.topic or topic or ""
-        added.append(replace(q, id=new_id, topic=new_topic))
+                position, N_("The id \"{old}\" is already in the bank; the question is now "
+                             "\"{new}\"."), {"old": q.id, "new": new_id}, q.id, NOTE))
+        added.append(replace(q, id=new_id, topic=renamed.get(q.topic, q.topic) or topic or ""))
     if topics:
         # A bank that declares topics must declare every topic its questions use (the bank's
         # own questions too: a bank without a topic list may use topics it never declared).
