@@ -606,11 +606,15 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
 
     @json_api("quiz-import", max_bytes=4 * 1024 * 1024, staff_only=True)
     def import_questions(self, data, suffix=""):
-        """Import GIFT / Moodle XML / CAPA into the bank; report what could not be imported."""
+        """Import GIFT / Moodle XML / CAPA into the bank; report what could not be imported.
+
+        Replacing the bank keeps the choice ids of questions that come back (learners' stored
+        answers refer to them) and reports what changes for learners' results."""
         fmt = None if data.get("format", "auto") == "auto" else data["format"]
         result = import_data(data["content"], fmt, filename=data.get("filename", ""))
-        base = Bank(()) if data.get("replace") else self.question_bank()
-        merged, notes = merge_into_bank(base, result, topic=data.get("topic") or None)
+        merged, notes = merge_into_bank(self.question_bank(), result,
+                                        topic=data.get("topic") or None,
+                                        replace_bank=bool(data.get("replace")))
         new_data = bank_to_dict(merged)
         if not data.get("replace"):
             for key in ("title", "description", "languages", "sources", "version"):
