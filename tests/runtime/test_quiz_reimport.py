@@ -2,6 +2,7 @@
 results and grades stay as they were for every question the author did not change."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -83,3 +84,43 @@ def test_the_import_report_names_what_changes_for_learners(workbench):
     assert any('(now: "Beta"; before: "Alpha")' in n and "rescores" in n for n in notes), notes
     assert any('"Gamma" of the question in the bank' in n for n in notes), notes
     assert any('"Gamma ray" is new' in n for n in notes), notes
+
+
+def test_a_key_fixed_before_any_rescore_never_contradicts_itself(workbench):
+    """"Your answer: Alpha. Correct." next to "Correct answer: Beta" must not happen: the
+    verdict follows the key shown, with a note of what the score still counts."""
+    learner, _ = _answered(workbench)
+    fixed = small_bank()
+    for choice in fixed["questions"][0]["choices"]:
+        choice["correct"] = choice["id"] == "b"
+    saved = workbench.call(learner.usage, "submit_studio_edits", {"values": {"bank": fixed}},
+                           student="staff")
+    assert saved.status == 200, saved.body
+    result = learner.load()["result"]
+    q1 = result["questions"][0]
+    by_key = {c["key"]: c["text"] for c in q1["choices"]}
+    assert [by_key[k] for k in q1["selected"]] == ["Alpha"]
+    assert [by_key[k] for k in q1["correct_keys"]] == ["Beta"] and q1["correct"] is False
+    assert q1["changed"] == "key" and q1["stored_credit_text"] == "100"
+    assert result["earned"] == 4 and result["pending"] == 1
+    assert _rescore(workbench, learner.usage)[0]["value"] == 3.0
+    after = learner.load()["result"]
+    assert after["pending"] == 0 and "changed" not in after["questions"][0]
+    # The learner's page carries the notes in their language.
+    page = Learner(workbench, learner.sid, lang="da").page.html
+    for words in ("Kursusteamet har ændret, hvordan spørgsmålet bedømmes",
+                  "indtil kursusteamet genbedømmer quizzen"):
+        assert json.dumps(words)[1:-1] in page  # in the init arguments' JSON
+
+
+def test_a_choice_removed_by_an_import_keeps_the_learners_marks(workbench):
+    learner, _ = _answered(workbench)
+    text = _export(workbench, learner.usage).replace("=Alpha#FB-ALPHA", "=Alpha (new)")
+    text = text.replace("    // [choice:a]\n", "")
+    imported = _replace(workbench, learner.usage, text)
+    assert any('"Alpha" of the question in the bank' in p["message"]
+               for p in imported["problems"])
+    q1 = learner.load()["result"]["questions"][0]
+    assert q1["selected"] == [] and q1["removed_answer"] is True
+    assert q1["changed"] == "answer_removed" and q1["correct"] is True
+    assert _rescore(workbench, learner.usage)[0]["value"] == 4.0
