@@ -80,6 +80,25 @@ UI_TEXT = {
     "grade_last": N_("Your last attempt counts."),
     "error": N_("Something went wrong. Please try again."),
     "scenario": N_("Situation"),
+    # The bank changed after this attempt was submitted (``views.result_view``).
+    "removed_choice": N_("(a choice the course team has since removed)"),
+    "key_changed": N_("The course team has changed how this question is marked since you "
+                      "submitted: above, your answer is marked the new way. Your score still "
+                      "counts it as it was marked then ({percent}% credit) until the course "
+                      "team rescores the quiz."),
+    "answer_removed": N_("The course team has changed this question since you submitted: a "
+                         "choice you picked is no longer part of it. Your answer keeps the "
+                         "marks it had then ({percent}% credit)."),
+    "pending": NP_("The course team has changed how {count} question of this attempt is "
+                   "marked. Your score is the one you got when you submitted; it changes when "
+                   "the course team rescores the quiz.",
+                   "The course team has changed how {count} questions of this attempt are "
+                   "marked. Your score is the one you got when you submitted; it changes when "
+                   "the course team rescores the quiz."),
+    "withdrawn": NP_("{count} question of this attempt has since been removed from the quiz "
+                     "and is not shown.",
+                     "{count} questions of this attempt have since been removed from the quiz "
+                     "and are not shown."),
 }
 
 #: After the deadline (the LMS's due date plus grace period): shown on the block and as the
@@ -448,8 +467,9 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         for key in ("earned", "possible", "percent"):
             view[f"{key}_text"] = self.format_number(view[key])
         for question in view["questions"]:
-            if "credit" in question:
-                question["credit_text"] = self.format_number(question["credit"] * 100)
+            for key in ("credit", "stored_credit"):
+                if key in question:
+                    question[f"{key}_text"] = self.format_number(question[key] * 100)
         return view
 
     def _attempt_view(self, bank: Bank, record: dict) -> dict:
@@ -608,11 +628,15 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
 
     @json_api("quiz-import", max_bytes=4 * 1024 * 1024, author_only=True)
     def import_questions(self, data, suffix=""):
-        """Import GIFT / Moodle XML / CAPA into the bank; report what could not be imported."""
+        """Import GIFT / Moodle XML / CAPA into the bank; report what could not be imported.
+
+        Replacing the bank keeps the choice ids of questions that come back (learners' stored
+        answers refer to them) and reports what changes for learners' results."""
         fmt = None if data.get("format", "auto") == "auto" else data["format"]
         result = import_data(data["content"], fmt, filename=data.get("filename", ""))
-        base = Bank(()) if data.get("replace") else self.question_bank()
-        merged, notes = merge_into_bank(base, result, topic=data.get("topic") or None)
+        merged, notes = merge_into_bank(self.question_bank(), result,
+                                        topic=data.get("topic") or None,
+                                        replace_bank=bool(data.get("replace")))
         new_data = bank_to_dict(merged)
         if not data.get("replace"):
             for key in ("title", "description", "languages", "sources", "version"):

@@ -180,13 +180,16 @@ def rescore(state: Optional[Mapping[str, Any]], bank: Bank, settings: QuizSettin
     """Recompute every submitted attempt against the current answer key and threshold.
 
     The stored draws and answers (choice ids) are kept; only results change.  Used when an
-    author fixes a wrong key (LMS rescoring).
+    author fixes a wrong key (LMS rescoring).  An answer whose picked choice the author has
+    since removed keeps its marks (``score_attempt``): a question that did not change never
+    loses points, and one that did cannot take them away for a choice that is gone.
     """
     new = _normalise(state)
     for record in new["attempts"]:
         draw_ = Draw.from_dict(record["draw"])
         answers = {q: tuple(c) for q, c in record.get("answers", {}).items()}
-        record["result"] = score_attempt(bank, draw_, answers, settings.pass_threshold).to_dict()
+        record["result"] = score_attempt(bank, draw_, answers, settings.pass_threshold,
+                                         AttemptResult.from_dict(record["result"])).to_dict()
     return new
 
 

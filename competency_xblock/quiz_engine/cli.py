@@ -49,16 +49,22 @@ def _read_bank(path: str | None) -> Bank:
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Where to write the bank JSON (default: back into --into, else stdout).")
 @click.option("--topic", help="Topic id for imported questions that have none.")
+@click.option("--replace", "replace_bank", is_flag=True,
+              help="Make the imported questions the bank instead of adding them to --into "
+                   "(as Studio's 'Replace the whole bank'); questions that come back keep "
+                   "their choice ids, and what changes for learners is reported.")
 @click.option("--dry-run", is_flag=True, help="Report only; write nothing.")
 @click.option("--strict", is_flag=True, help="Exit with code 3 if any question was skipped.")
-def import_quiz(source, fmt, into, output, topic, dry_run, strict):
+def import_quiz(source, fmt, into, output, topic, replace_bank, dry_run, strict):
     """Import GIFT, Moodle XML or Open edX CAPA OLX questions into a quiz bank."""
+    if replace_bank and not into:
+        raise click.UsageError("--replace needs --into, the bank whose questions it replaces.")
     try:
         result = import_path(source, None if fmt == "auto" else fmt)
         base = _read_bank(into) if into else Bank(())
-        merged, notes = merge_into_bank(base, result, topic=topic)
+        merged, notes = merge_into_bank(base, result, topic=topic, replace_bank=replace_bank)
         data = bank_to_dict(merged)
-        if into:
+        if into and not replace_bank:
             original = default_bank_data() if into == "default" else \
                 json.loads(Path(into).read_text(encoding="utf-8"))
             for key in ("title", "description", "languages", "sources", "version", "$schema"):

@@ -41,9 +41,12 @@ def attempt_rows(bank: Bank, state: Optional[Mapping[str, Any]], lang: Optional[
                 # A report is a spreadsheet: HTML texts (imports) are given as their plain text.
                 text = plain_text if question.text_format == HTML else _identity
                 prompt = text(pick_language(question.prompt, lang))
+                # A choice the author removed after the submit is named, never left out.
                 answer = " | ".join(
                     text(pick_language(choice.text, lang))
-                    for cid in qres.selected if (choice := question.choice(cid)) is not None)
+                    if (choice := question.choice(cid)) is not None
+                    else _(N_("(removed choice {id})")).format(id=cid)
+                    for cid in qres.selected)
             row[_(N_("Question {n}")).format(n=n)] = f"{qres.question_id}: {prompt}"
             row[_(N_("Question {n} answer")).format(n=n)] = answer
             row[_(N_("Question {n} correct")).format(n=n)] = yes if qres.correct else no

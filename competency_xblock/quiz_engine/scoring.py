@@ -54,18 +54,24 @@ class QuestionResult:
     credit: float
     correct: bool
     withdrawn: bool = False  # the author deleted the question after it was drawn
+    #: A picked choice is no longer in the question (the author removed it): a rescore keeps
+    #: the marks the answer had, as it cannot be judged by the new key.
+    kept: bool = False
 
     def to_dict(self) -> dict:
         out = {"q": self.question_id, "selected": list(self.selected),
                "credit": self.credit, "correct": self.correct}
         if self.withdrawn:
             out["withdrawn"] = True
+        if self.kept:
+            out["kept"] = True
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> QuestionResult:
         return cls(data["q"], tuple(data["selected"]), float(data["credit"]),
-                   bool(data["correct"]), bool(data.get("withdrawn", False)))
+                   bool(data["correct"]), bool(data.get("withdrawn", False)),
+                   bool(data.get("kept", False)))
 
 
 @dataclass(frozen=True)
@@ -100,24 +106,32 @@ def passes(earned: Fraction, possible: int, threshold: float) -> bool:
 
 
 def score_attempt(bank: Bank, draw: Draw, answers: Mapping[str, Sequence[str]],
-                  threshold: float) -> AttemptResult:
+                  threshold: float, previous: Optional[AttemptResult] = None) -> AttemptResult:
     """Score resolved ``answers`` (question id -> choice ids) for the questions in ``draw``.
 
     A drawn question the author has since deleted counts as answered correctly (a withdrawn
     question must not cost the learner), which keeps ``possible`` equal to the draw size.
+    Rescoring passes the ``previous`` result: an answer that picked a choice the author has
+    since removed cannot be judged by the new key and keeps its marks from then.
     """
+    before = {q.question_id: q for q in previous.questions} if previous else {}
     total = Fraction(0)
     results = []
     for drawn in draw.questions:
         selected = tuple(answers.get(drawn.question_id, ()))
         question = bank.question(drawn.question_id)
+        old = before.get(drawn.question_id)
         if question is None:
-            credit, withdrawn = Fraction(1), True
+            credit, correct, withdrawn, kept = Fraction(1), True, True, False
+        elif old is not None and any(question.choice(c) is None for c in selected):
+            credit = Fraction(old.credit).limit_denominator(10**6)
+            correct, withdrawn, kept = old.correct, False, True
         else:
-            credit, withdrawn = question_credit(question, selected, bank.rule_for(question)), False
+            credit = question_credit(question, selected, bank.rule_for(question))
+            correct, withdrawn, kept = credit == 1, False, False
         total += credit
         results.append(QuestionResult(drawn.question_id, selected, round(float(credit), 6),
-                                      credit == 1, withdrawn))
+                                      correct, withdrawn, kept))
     possible = len(draw.questions)
     percent = round(float(total * 100 / possible), 2) if possible else 0.0
     return AttemptResult(round(float(total), 6), possible, percent,

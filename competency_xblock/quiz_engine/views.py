@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from competency_xblock.quiz_engine.draw import Draw
 from competency_xblock.quiz_engine.model import Bank, Question
-from competency_xblock.quiz_engine.scoring import AttemptResult, choice_key
+from competency_xblock.quiz_engine.scoring import AttemptResult, choice_key, score_attempt
 from competency_xblock.text import pick_language
 
 
@@ -54,31 +54,59 @@ def result_view(bank: Bank, draw: Draw, result: AttemptResult, number: int,
     ``reveal``: the show-answer policy allows correct answers and correctness now.
     ``explanations``: show explanations and the feedback of the picked choices (after every
     submit, or only with ``reveal``).
+
+    The score is the stored one (what the LMS has).  Each question is marked the way a
+    rescore would mark it now, so its verdict always agrees with the correct answer shown
+    next to it; where that differs from the stored marks (the author changed the key since),
+    ``changed`` is ``"key"`` and ``stored_credit`` what the score still counts.  An answer
+    that picked a choice the author has since removed keeps its marks, also at a rescore
+    (``changed`` ``"answer_removed"``; ``removed_answer`` says so even without ``reveal``).
+    ``pending`` counts the questions whose marks a rescore would change, ``withdrawn`` the
+    drawn questions no longer in the bank (not shown).
     """
     by_id = {r.question_id: r for r in result.questions}
+    now = {r.question_id: r for r in score_attempt(
+        bank, draw, {r.question_id: r.selected for r in result.questions}, 0,
+        previous=result).questions}
     questions = []
+    pending = withdrawn = 0
     for drawn in draw.questions:
         question = bank.question(drawn.question_id)
         qres = by_id.get(drawn.question_id)
-        if question is None or qres is None:
+        if qres is None:
             continue
-        keys = {cid: choice_key(i) for i, cid in enumerate(drawn.choice_ids)}
-        view = question_view(question, drawn.choice_ids, lang)
-        view["selected"] = [keys[c] for c in qres.selected if c in keys]
+        current = now[drawn.question_id]
+        differs = abs(current.credit - qres.credit) > 1e-9 or current.correct != qres.correct
+        pending += differs
+        if question is None:
+            withdrawn += 1
+            continue
+        # The choices shown then, and any the author has added since (a correct answer may
+        # be among them).
+        shown = drawn.choice_ids + tuple(c.id for c in question.choices
+                                         if c.id not in drawn.choice_ids)
+        keys = {cid: choice_key(i) for i, cid in enumerate(shown)}
+        view = question_view(question, shown, lang)
+        picked = [c for c in qres.selected if question.choice(c) is not None]
+        view["selected"] = [keys[c] for c in picked]
+        if len(picked) < len(qres.selected):
+            view["removed_answer"] = True
         # Per-choice feedback ("Correct! ...") tells as much as the explanation, so it follows
         # the same setting: with ``show_explanations="with_answers"`` it waits for ``reveal``.
         view["feedback"] = [
             {"key": keys[c], "text": _t(choice.feedback, lang)}
-            for c in qres.selected
-            if c in keys and (choice := question.choice(c)) is not None and choice.feedback
+            for c in picked if (choice := question.choice(c)) is not None and choice.feedback
         ] if explanations else []
         if explanations and question.explanation:
             view["explanation"] = _t(question.explanation, lang)
         if reveal:
-            view["correct"] = qres.correct
-            view["credit"] = qres.credit
-            view["correct_keys"] = [keys[c.id] for c in question.choices
-                                    if c.correct and c.id in keys]
+            view["correct"] = current.correct
+            view["credit"] = current.credit
+            view["correct_keys"] = [keys[c.id] for c in question.choices if c.correct]
+            if current.kept:
+                view["changed"], view["stored_credit"] = "answer_removed", qres.credit
+            elif differs:
+                view["changed"], view["stored_credit"] = "key", qres.credit
         questions.append(view)
     return {
         "attempt": number,
@@ -87,6 +115,8 @@ def result_view(bank: Bank, draw: Draw, result: AttemptResult, number: int,
         "percent": result.percent,
         "passed": result.passed,
         "answers_revealed": reveal,
+        "pending": pending,
+        "withdrawn": withdrawn,
         "questions": questions,
     }
 

@@ -31,6 +31,11 @@ def test_scenarios() -> dict[str, tuple[str, str]]:
     for lang in ("en", "da"):
         scenarios[f"cxtest-quiz-small-{lang}"] = (
             f"Test: small CPR quiz ({lang})", QUIZ_SMALL.format(name="CPR"))
+        # Its own bank: the test changes it after the learner answered.
+        scenarios[f"cxtest-quiz-changed-{lang}"] = (
+            f"Test: CPR quiz whose bank changes ({lang})",
+            QUIZ_SMALL.format(name="CPR").replace('max_attempts="2"', 'max_attempts="1"')
+            .replace('"after_last_attempt"', '"always"'))
         scenarios[f"cxtest-sa-staff-{lang}"] = (
             f"Test: self-assessment staff view ({lang})", "<competency_self_assessment/>")
         for tag in ("competency_self_assessment", "data_security_quiz", "atlas_lookup"):

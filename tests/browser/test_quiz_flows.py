@@ -17,10 +17,12 @@ from tests.browser.helpers import (
     LANGS,
     answer_radio_group,
     assert_accessible,
+    call_handler,
     scenario_url,
     snap,
     tab_to,
     tr,
+    usage_ids,
     wait_announced,
     wait_focus,
 )
@@ -154,3 +156,49 @@ def test_fail_try_again_and_last_attempt_by_keyboard(live_server, page, lang):
     assert_accessible(page, "last attempt used, answers shown")
     assert page.errors == []
     snap(page, f"quiz-last-attempt-{lang}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_result_after_the_author_changed_the_bank(live_server, page, lang):
+    """The author fixes one key and replaces the choice a learner picked in another question:
+    the result never says "Correct" beside another correct answer, says what the score still
+    counts, and names the removed choice instead of leaving the answer out."""
+    student = f"quiz-changed-{lang}"
+    page.goto(scenario_url(live_server, f"cxtest-quiz-changed-{lang}", lang, student))
+    block = page.locator(".cx-quiz").first
+    block.locator("fieldset").first.wait_for(timeout=15000)
+    answer_by_keyboard(page, block, lang, right=True)
+    submit_by_keyboard(page, block)
+    wait_focus(page, block.locator("[data-cx-result]"))
+    assert block.locator(".cx-quiz__verdict--ok").count() == 4
+
+    bank = default_bank_data()
+    cpr = {q["id"]: q for q in bank["questions"]}
+    for choice in cpr["cpr-01"]["choices"]:  # the key moves from a to b
+        choice["correct"] = choice["id"] == "b"
+    cpr["cpr-02"]["choices"][1] = {"id": "b2", "correct": True,
+                                   "text": {"da": "Ny formulering", "en": "New wording"}}
+    usage = usage_ids(page, "data_security_quiz")[0]
+    call_handler(page, usage, "submit_studio_edits", {"values": {"bank": bank}}, "staff")
+
+    page.reload()
+    block = page.locator(".cx-quiz").first
+    block.locator("[data-cx-result]").wait_for(state="visible", timeout=15000)
+    reviewed = block.locator(".cx-quiz__reviewed")
+    first, second = reviewed.nth(0), reviewed.nth(1)
+    assert first.locator(".cx-quiz__verdict--no").count() == 1
+    right = pick_language(cpr["cpr-01"]["choices"][1]["text"], lang)
+    assert right in first.locator(".cx-quiz__correct-answer").inner_text()
+    note = first.locator(".cx-quiz__changed").inner_text()
+    assert note == tr(lang, UI_TEXT["key_changed"]).format(percent="100")
+    assert tr(lang, UI_TEXT["removed_choice"]) in second.locator(
+        ".cx-quiz__your-answer").inner_text()
+    assert second.locator(".cx-quiz__verdict--ok").count() == 1
+    assert second.locator(".cx-quiz__changed").inner_text() == \
+        tr(lang, UI_TEXT["answer_removed"]).format(percent="100")
+    assert block.locator(".cx-quiz__changed-note").inner_text() == \
+        tr(lang, UI_TEXT["pending"], 1).format(count=1)
+    assert tr(lang, UI_TEXT["score"], 4).format(earned=4, possible=4, percent=100) in \
+        block.locator("[data-cx-summary]").inner_text()
+    assert_accessible(page, "result after the bank changed")
+    assert page.errors == []

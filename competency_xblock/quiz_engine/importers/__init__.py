@@ -23,7 +23,18 @@ from competency_xblock.quiz_engine.importers.common import (
 )
 from competency_xblock.quiz_engine.importers.gift import parse_gift
 from competency_xblock.quiz_engine.importers.moodle_xml import parse_moodle_xml
-from competency_xblock.quiz_engine.model import Bank, Question, Topic  # noqa: F401
+from competency_xblock.quiz_engine.importers.reconcile import (
+    keep_title,
+    match_question,
+    match_topic,
+)
+from competency_xblock.quiz_engine.model import (  # noqa: F401
+    MULTIPLE,
+    PER_CHOICE,
+    Bank,
+    Question,
+    Topic,
+)
 from competency_xblock.text import N_, UserFacingError
 
 FORMATS = ("gift", "moodle", "capa")
@@ -91,39 +102,83 @@ def import_path(path: str | os.PathLike, fmt: Optional[str] = None) -> ImportRes
     return import_data(p.read_bytes(), fmt, filename=p.name)
 
 
-def merge_into_bank(bank: Bank, result: ImportResult,
-                    topic: Optional[str] = None) -> tuple[Bank, list[ImportProblem]]:
-    """Add imported questions to ``bank``; clashing ids are renamed (and reported).
+def merge_into_bank(bank: Bank, result: ImportResult, topic: Optional[str] = None, *,
+                    replace_bank: bool = False) -> tuple[Bank, list[ImportProblem]]:
+    """Add imported questions to ``bank`` or, with ``replace_bank``, make them its questions.
 
-    ``topic`` puts every imported question without a topic under that topic id.
+    Adding never changes a question already in the bank: an imported id that clashes is
+    renamed (and reported).  Replacing matches every imported question that has the id of a
+    question in ``bank`` against it (:func:`reconcile.match_question`), so learners' stored
+    answers keep pointing at the same choices, and reports what changes for them; the
+    questions it drops are reported too.  In both modes a category whose topic id was made
+    from its name and stands for a topic of ``bank`` (the id but for case, or one of its
+    titles) goes into that topic (reported).  ``topic`` puts every imported question without
+    a topic under that topic id.
     """
-    ids = IdAllocator({q.id for q in bank.questions})
-    topics = list(bank.topics)
+    notes: list[ImportProblem] = []
+    previous = {t.id: t for t in bank.topics}
+    topics = [] if replace_bank else list(bank.topics)
     known = {t.id for t in topics}
+    renamed: dict[str, str] = {}
     for tid, title in result.topics:
-        if tid not in known:
+        target = previous.get(tid)
+        if target is None and tid not in result.given_topic_ids:
+            target = match_topic(tid, title, bank.topics)
+            if target is not None:
+                renamed[tid] = target.id
+                notes.append(ImportProblem(
+                    result.topic_positions.get(tid, ""),
+                    N_("The category \"{name}\" is the bank's topic \"{topic}\"; its "
+                       "questions go into that topic."), {"name": title, "topic": target.id},
+                    title, NOTE))
+        if target is not None and target.id not in known:
+            topics.append(keep_title(target, title) if tid == target.id else target)
+            known.add(target.id)
+        elif target is None and tid not in known:
             topics.append(Topic(tid, title))
             known.add(tid)
     if topic and topic not in known:
         topics.append(Topic(topic, topic))
         known.add(topic)
-    notes: list[ImportProblem] = []
+    kept = () if replace_bank else bank.questions
+    ids = IdAllocator({q.id for q in kept})
+    default_rule = PER_CHOICE if replace_bank else bank.scoring
     added: list[Question] = []
     for q in result.questions:
+        position = result.positions.get(q.id, q.id)
         new_id = ids.allocate(q.id)
         if new_id != q.id:
             notes.append(ImportProblem(
-                q.id, N_("The id \"{old}\" is already in the bank; the question is now "
-                         "\"{new}\"."), {"old": q.id, "new": new_id}, q.id, NOTE))
-        new_topic = q.topic or topic or ""
-        added.append(replace(q, id=new_id, topic=new_topic))
+                position, N_("The id \"{old}\" is already in the bank; the question is now "
+                             "\"{new}\"."), {"old": q.id, "new": new_id}, q.id, NOTE))
+        new = replace(q, id=new_id, topic=renamed.get(q.topic, q.topic) or topic or "")
+        if new.type == MULTIPLE and new.scoring is None and default_rule != PER_CHOICE:
+            new = replace(new, scoring=PER_CHOICE)  # imported weights are the per-choice rule
+        old = bank.question(new_id) if replace_bank else None
+        if old is not None:
+            new, found = match_question(old, new, result.given_choice_ids.get(q.id, ()),
+                                        position, (bank.scoring, default_rule))
+            notes.extend(found)
+        added.append(new)
+    if replace_bank:
+        staying = {q.id for q in added}
+        gone = [q.id for q in bank.questions if q.id not in staying]
+        if gone:
+            notes.append(ImportProblem(
+                "", N_("{count} question(s) of the bank are not in the import and are removed: "
+                       "{ids}. Learners' results no longer show them, and a rescore counts "
+                       "them as answered correctly."),
+                {"count": len(gone), "ids": ", ".join(gone[:20]) + (" …" if len(gone) > 20
+                                                                     else "")}, "", NOTE))
     if topics:
         # A bank that declares topics must declare every topic its questions use (the bank's
         # own questions too: a bank without a topic list may use topics it never declared).
-        for q in bank.questions + tuple(added):
+        for q in kept + tuple(added):
             if q.topic and q.topic not in known:
                 topics.append(Topic(q.topic, q.topic))
                 known.add(q.topic)
+    if replace_bank:
+        return Bank(questions=tuple(added), topics=tuple(topics)), notes
     merged = Bank(questions=bank.questions + tuple(added), id=bank.id, title=bank.title,
                   topics=tuple(topics), scoring=bank.scoring, languages=bank.languages,
                   extra=dict(bank.extra))

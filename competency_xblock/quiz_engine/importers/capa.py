@@ -14,6 +14,7 @@ import copy
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 from typing import Optional
@@ -21,11 +22,11 @@ from typing import Optional
 from lxml import etree
 
 from competency_xblock.quiz_engine.importers.common import (
-    _VALID_ID,
     NOTE,
     IdAllocator,
     ImportResult,
     add_question,
+    choice_ids,
     inner_html,
     parse_xml,
     plain_text,
@@ -240,7 +241,6 @@ def _question(root, response, kind, name, prefix, ids, result, source,
                                                "not imported."), name))
         return None
     choices = []
-    used = set()
     targeted = _targeted_feedback(response)
     if too_many_choices(len(group.findall("choice")), pos, name, result):
         return None
@@ -261,12 +261,11 @@ def _question(root, response, kind, name, prefix, ids, result, source,
                                              "is not supported; left out."), name, kind=NOTE))
         if feedback is None and choice.get("explanation-id") in targeted:
             feedback = targeted[choice.get("explanation-id")] or None
-        cid = choice.get("name") or f"c{n}"
-        if cid in used or not _VALID_ID.fullmatch(cid):
-            cid = f"c{n}"
-        used.add(cid)
-        choices.append(Choice(cid, inner_html(choice, skip=("choicehint",)),
+        choices.append(Choice(f"c{n}", inner_html(choice, skip=("choicehint",)),
                               correct_attr == "true", feedback))
+    # A choice's name (our OLX export writes the choice id there) is its id.
+    names, given, _ = choice_ids([choice.get("name") for choice in group.findall("choice")])
+    choices = [replace(c, id=cid) for c, cid in zip(choices, names, strict=True)]
     computed = _script_variables(root, [c.text for c in choices])
     if computed:
         result.problems.append(problem(
@@ -331,9 +330,12 @@ def _question(root, response, kind, name, prefix, ids, result, source,
     explanation = _solution_html(solution) if solution is not None else None
     stem = Path(source).stem if source else ""
     base = root.get("url_name") or stem or root.get("display_name") or "q"
-    return Question(id=ids.allocate(f"{base}-{number}" if number else base), type=qtype,
-                    prompt=prompt, choices=tuple(choices), scenario=scenario or None,
-                    explanation=explanation or None, scoring=scoring, text_format=HTML)
+    qid = ids.allocate(f"{base}-{number}" if number else base)
+    if qtype != TRUEFALSE and given:
+        result.given_choice_ids[qid] = given
+    return Question(id=qid, type=qtype, prompt=prompt, choices=tuple(choices),
+                    scenario=scenario or None, explanation=explanation or None,
+                    scoring=scoring, text_format=HTML)
 
 
 _VARIABLE_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

@@ -10,6 +10,7 @@ from typing import Any, Optional
 from lxml import etree
 
 from competency_xblock.quiz_engine.model import (
+    HTML,
     QUESTION_TYPES,
     SCORING_RULES,
     TEXT_FORMATS,
@@ -58,6 +59,16 @@ class ImportResult:
     questions: list[Question] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     topics: list[tuple[str, str]] = field(default_factory=list)  # (id, title) in first-use order
+    #: Where each imported question is in the source (question id -> "line 12", an element),
+    #: for what the bank import reports about it later.
+    positions: dict[str, str] = field(default_factory=dict)
+    #: The choice ids the source itself gave (a ``// [choice:a]`` comment in GIFT, a CAPA
+    #: ``<choice name>``), per question id; other choice ids were made up (``c1``, ``c2``).
+    given_choice_ids: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Topic ids the source gave explicitly (not made from a category name).
+    given_topic_ids: set[str] = field(default_factory=set)
+    #: Where each topic's category is in the source.
+    topic_positions: dict[str, str] = field(default_factory=dict)
 
     def __iter__(self):  # allows ``questions, problems = import_x(...)``
         return iter((self.questions, self.problems))
@@ -66,10 +77,18 @@ class ImportResult:
     def skipped(self) -> list[ImportProblem]:
         return [p for p in self.problems if p.kind == SKIPPED]
 
-    def add_topic(self, title: str) -> str:
-        tid = slugify(title) or "topic"
+    def add_topic(self, title: str, tid: str = "", position: str = "") -> str:
+        """The topic id for a category ``title``: ``tid`` when the source gave a valid one,
+        else the title itself when it is a valid id (``gdpr_basics``, ``Phishing.2``), else
+        a slug of it (``Phishing og svindel`` -> ``phishing-og-svindel``)."""
+        given = bool(tid) and is_valid_id(tid)
+        tid = tid if given else topic_id(title)
         if tid not in [t for t, _ in self.topics]:
-            self.topics.append((tid, title))
+            self.topics.append((tid, title or tid))
+        if given:
+            self.given_topic_ids.add(tid)
+        if position:
+            self.topic_positions.setdefault(tid, position)
         return tid
 
 
@@ -94,7 +113,47 @@ def slugify(text: str, limit: int = 60) -> str:
     return text[:limit].strip("-")
 
 
-_VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,59}")
+#: An id as the bank schema allows it (``#/$defs/id``): kept as it is when a source gives one.
+_VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}")
+
+
+def is_valid_id(text: str) -> bool:
+    return _VALID_ID.fullmatch(text or "") is not None
+
+
+def topic_id(name: str) -> str:
+    """A topic id from a category name: the name when it is a valid id, else its slug."""
+    name = (name or "").strip()
+    return name if is_valid_id(name) else (slugify(name) or "topic")
+
+
+def choice_ids(wanted: list[Optional[str]]) -> tuple[list[str], frozenset[str], list[str]]:
+    """Ids for a question's choices from the ids its source gave (None where it gave none).
+
+    Returns (ids, the given ids that were kept, the given ids that could not be: not a valid
+    id, or given twice).  A choice without a usable id gets ``c<position>``, or the next free
+    ``c<n>``, never an id another choice of the question has.
+    """
+    kept: list[Optional[str]] = []
+    refused: list[str] = []
+    for cid in wanted:
+        if cid is not None and is_valid_id(cid) and cid not in kept:
+            kept.append(cid)
+        else:
+            if cid is not None:
+                refused.append(cid)
+            kept.append(None)
+    taken = {cid for cid in kept if cid is not None}
+    ids: list[str] = []
+    for n, cid in enumerate(kept, start=1):
+        if cid is None:
+            cid, extra = f"c{n}", n
+            while cid in taken:
+                extra += 1
+                cid = f"c{extra}"
+            taken.add(cid)
+        ids.append(cid)
+    return ids, frozenset(c for c in kept if c is not None), refused
 
 
 class IdAllocator:
@@ -108,18 +167,20 @@ class IdAllocator:
 
     def allocate(self, name: str = "") -> str:
         self.counter += 1
-        if _VALID_ID.fullmatch(name or ""):
+        if is_valid_id(name):
             base = name
         else:
             base = slugify(name) or f"{self.prefix}{self.counter}"
         if not base[0].isalnum():
             base = f"{self.prefix}{base}"
-        candidate, n = base, self._suffix.get(base, 1)
-        if n > 1:
-            candidate = f"{base}-{n}"
+        def numbered(n: int) -> str:  # within the schema's 80 characters
+            return base if n == 1 else f"{base[:79 - len(str(n))]}-{n}"
+
+        n = self._suffix.get(base, 1)
+        candidate = numbered(n)
         while candidate in self.taken:
             n += 1
-            candidate = f"{base}-{n}"
+            candidate = numbered(n)
         self._suffix[base] = n
         self.taken.add(candidate)
         return candidate
@@ -238,15 +299,16 @@ def _texts(question: Question):
                 yield from ([text] if isinstance(text, str) else text.values())
 
 
-def _visible(text) -> bool:
-    """Does the text show anything (words or an image)?"""
+def _visible(text, text_format: str) -> bool:
+    """Does the text show anything (words or an image)?  A plain text shows what it says,
+    "<" and "&" too."""
     text = text if isinstance(text, str) else " ".join((text or {}).values())
-    if "<" not in text and "&" not in text:
+    if text_format != HTML or ("<" not in text and "&" not in text):
         return bool(text.strip())
     return bool(plain_text(text)) or "<img" in text
 
 
-_SCHEMA_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}")
+_SCHEMA_ID = _VALID_ID
 
 
 def _fits_schema(question: Question) -> bool:
@@ -263,7 +325,7 @@ def _fits_schema(question: Question) -> bool:
 
 
 def add_question(result: ImportResult, question: Question, position: str,
-                 label: str = "") -> bool:
+                 label: str = "", given_choice_ids: frozenset[str] = frozenset()) -> bool:
     """Add an imported question, or report per question why the bank cannot hold it.
 
     Checks the question against the bank's own rules here, where its line or element is
@@ -290,11 +352,11 @@ def add_question(result: ImportResult, question: Question, position: str,
                          "{limit}). Not imported."), label, length=longest,
             limit=MAX_TEXT_LENGTH))
         return False
-    if not _visible(question.prompt):
+    if not _visible(question.prompt, question.text_format):
         result.problems.append(problem(position, N_("The question has no text; not imported."),
                                        label))
         return False
-    if not all(_visible(choice.text) for choice in question.choices):
+    if not all(_visible(choice.text, question.text_format) for choice in question.choices):
         result.problems.append(problem(position, N_("A choice has no text; not imported."),
                                        label))
         return False
@@ -308,6 +370,9 @@ def add_question(result: ImportResult, question: Question, position: str,
                          "not imported."), label, detail=found[0]))
         return False
     result.questions.append(question)
+    result.positions[question.id] = position
+    if given_choice_ids:
+        result.given_choice_ids[question.id] = frozenset(given_choice_ids)
     limit_questions(result, position)
     return True
 

@@ -16,12 +16,12 @@ from typing import Optional
 from lxml import etree
 
 from competency_xblock.quiz_engine.importers.common import (
-    _VALID_ID,
     NOTE,
     IdAllocator,
     ImportResult,
     add_question,
     category_name,
+    is_valid_id,
     parse_xml,
     plain_text,
     problem,
@@ -94,7 +94,8 @@ def parse_moodle_xml(data: bytes | str) -> ImportResult:
         if qtype == "category":
             path, _ = _text_of(el, "category")
             name = category_name(path)
-            topic = result.add_topic(name) if name else ""
+            tid = (el.findtext("idnumber") or "").strip()  # Moodle 3.6+: the category's id
+            topic = result.add_topic(name, tid, where(el, "type")) if name or tid else ""
             continue
         name, _ = _text_of(el, "name")
         pos = where(el, "type")
@@ -218,7 +219,7 @@ def _question(el, qtype, name, pos, topic, ids, result) -> Optional[Question]:
     tags = tuple(plain_text(tag.findtext("text") or "") for tag in el.findall("tags/tag"))
     # Moodle's own id of the question (3.6+) when it is one; else the name, without markup
     idnumber = (el.findtext("idnumber") or "").strip()
-    qid = ids.allocate(idnumber if _VALID_ID.fullmatch(idnumber) else plain_text(name))
+    qid = ids.allocate(idnumber if is_valid_id(idnumber) else plain_text(name))
     return Question(id=qid, type=qtype_out, prompt=conv(prompt, fmt),
                     choices=choices, topic=topic, tags=tuple(t for t in tags if t),
                     explanation=conv(explanation, efmt) or None, scoring=scoring,

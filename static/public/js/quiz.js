@@ -131,6 +131,15 @@
           percent: view.percent_text || number(view.percent)}),
         view.passed ? t.passed : t.failed
       ].join(" ");
+      /* The bank changed since the submit: the score stays until staff rescore. */
+      if (view.pending) {
+        review.appendChild(CX.el("li", {"class": "cx-quiz__changed-note"},
+          fmt(CX.plural(t.pending, view.pending), {count: view.pending})));
+      }
+      if (view.withdrawn) {
+        review.appendChild(CX.el("li", {"class": "cx-quiz__changed-note"},
+          fmt(CX.plural(t.withdrawn, view.withdrawn), {count: view.withdrawn})));
+      }
       view.questions.forEach(function (q, index) {
         var item = CX.el("li", {"class": "cx-quiz__reviewed"});
         item.appendChild(setText(CX.el("p", {"class": "cx-quiz__prompt"}), q.prompt, q.format));
@@ -143,7 +152,12 @@
             if (i) { answer.appendChild(document.createTextNode("; ")); }
             answer.appendChild(setText(CX.el("span"), byKey[key] ? byKey[key].text : "", q.format));
           });
-        } else {
+        }
+        if (q.removed_answer) {
+          /* A picked choice the author removed after the submit: said, never left out. */
+          if (q.selected.length) { answer.appendChild(document.createTextNode("; ")); }
+          answer.appendChild(CX.el("span", {"class": "cx-quiz__removed"}, t.removed_choice));
+        } else if (!q.selected.length) {
           answer.appendChild(CX.el("span", {}, t.no_answer));
         }
         item.appendChild(answer);
@@ -160,6 +174,11 @@
             right.appendChild(setText(CX.el("span"), byKey[key] ? byKey[key].text : "", q.format));
           });
           item.appendChild(right);
+          if (q.changed) {
+            item.appendChild(CX.el("p", {"class": "cx-quiz__changed"}, fmt(
+              q.changed === "key" ? t.key_changed : t.answer_removed,
+              {percent: q.stored_credit_text || number(q.stored_credit * 100)})));
+          }
         }
         (q.feedback || []).forEach(function (fb) {
           var p = CX.el("p", {"class": "cx-quiz__feedback"});

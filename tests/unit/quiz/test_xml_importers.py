@@ -38,7 +38,7 @@ def test_moodle_supported_types(moodle):
     by_id = {q.id: q for q in moodle.questions}
     assert sorted(by_id) == ["72-timer", "art-9", "mistaenkelig-mail", "uneven-weights"]
     mail = by_id["mistaenkelig-mail"]
-    assert mail.type == "single" and mail.topic == "phishing" and mail.text_format == "html"
+    assert mail.type == "single" and mail.topic == "Phishing" and mail.text_format == "html"
     assert mail.correct_ids == {"c1"} and mail.choices[1].feedback.startswith("Nej")
     assert mail.explanation == "<p>IT beder aldrig om din adgangskode.</p>"
     art9 = by_id["art-9"]
@@ -47,7 +47,7 @@ def test_moodle_supported_types(moodle):
     tf = by_id["72-timer"]
     assert tf.type == "truefalse" and tf.correct_ids == {"true"}
     assert tf.choice("false").feedback == "Forkert – 72 timer."
-    assert moodle.topics == [("phishing", "Phishing")]
+    assert moodle.topics == [("Phishing", "Phishing")]  # a category name that is an id
 
 
 def test_moodle_unsupported_reported_with_element(moodle):
@@ -443,7 +443,7 @@ def test_merge_declares_the_topics_the_bank_used_without_declaring():
          "choices": [{"id": "true", "text": "T", "correct": True},
                      {"id": "false", "text": "F"}]}]})
     merged, _ = merge_into_bank(bank, parse_gift("$CATEGORY: New\n\n::x:: q {T}"))
-    assert [t.id for t in merged.topics] == ["new", "old"]
+    assert [t.id for t in merged.topics] == ["New", "old"]
     assert validate_bank(bank_to_dict(merged)) == []
 
 
