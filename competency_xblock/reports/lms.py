@@ -31,7 +31,7 @@ from competency_xblock.reports.errors import ReportInputError
 from competency_xblock.reports.gaps import Rating
 from competency_xblock.reports.i18n import template_pattern, variants
 from competency_xblock.reports.items import Attempt, Response
-from competency_xblock.text import N_
+from competency_xblock.text import N_, UNREADABLE_COLUMN
 
 KIND_RESPONSES = "problem_responses"
 KIND_GRADES = "grade_report"
@@ -46,6 +46,7 @@ GRADE_COLUMNS = ("Student ID", "Email", "Username", "Grade")
 #: Atlas rows use plain keys (not translated) -- see ``AtlasLookupXBlock.generate_report_data``.
 ATLAS_KEYS = ("scenario", "prompt", "pick", "pick_label", "correct", "solved", "attempts",
               "searches")
+ATLAS_UNREADABLE = "unreadable"   # the atlas's key for ``text.UNREADABLE_COLUMN``
 # The quiz's headings (quiz_engine/report.py) in English; Danish comes from the catalogue.
 QUIZ_ATTEMPT, QUIZ_SCORE, QUIZ_PERCENT = "Attempt", "Score", "Percent"
 QUIZ_QUESTION, QUIZ_ANSWER, QUIZ_CORRECT = ("Question {n}", "Question {n} answer",
@@ -129,6 +130,7 @@ class ReadStats:
     by_type: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
     filtered: int = 0
+    unreadable: int = 0   # rows a block marked: the learner's stored state cannot be read
 
 
 class _Columns:
@@ -146,6 +148,8 @@ class _Columns:
         self.attempt = self._find(variants(QUIZ_ATTEMPT))
         self.questions = self._questions()
         self.atlas = {key: self._find({key}) for key in ATLAS_KEYS}
+        #: rows our blocks mark as stored state that cannot be read (no data to count)
+        self.unreadable = self._find(variants(UNREADABLE_COLUMN) | {ATLAS_UNREADABLE})
 
     def _find(self, names: set[str]) -> int | None:
         for position, name in enumerate(self.source.header.folded):
@@ -232,6 +236,9 @@ class ProblemResponsesReader:
             if self.block_filter and self.block_filter not in block.casefold() \
                     and self.block_filter not in title.casefold():
                 self.stats.filtered += 1
+                continue
+            if cols.unreadable is not None and self._value(row, cols.unreadable):
+                self.stats.unreadable += 1   # marked by the block: nothing in it to count
                 continue
             counts[kind] = counts.get(kind, 0) + 1
             if kind not in checked:
