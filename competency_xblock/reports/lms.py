@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from competency_xblock.atlas.exercise import read_progress
+from competency_xblock.atlas.report import UNREADABLE_KEY
 from competency_xblock.competency import report as competency_report
 from competency_xblock.reports import levels
 from competency_xblock.reports.atlas import ScenarioOutcome, SearchGap
@@ -46,7 +48,7 @@ GRADE_COLUMNS = ("Student ID", "Email", "Username", "Grade")
 #: Atlas rows use plain keys (not translated) -- see ``AtlasLookupXBlock.generate_report_data``.
 ATLAS_KEYS = ("scenario", "prompt", "pick", "pick_label", "correct", "solved", "attempts",
               "searches")
-ATLAS_UNREADABLE = "unreadable"   # the atlas's key for ``text.UNREADABLE_COLUMN``
+ATLAS_UNREADABLE = UNREADABLE_KEY   # the atlas's key for ``text.UNREADABLE_COLUMN``
 # The quiz's headings (quiz_engine/report.py) in English; Danish comes from the catalogue.
 QUIZ_ATTEMPT, QUIZ_SCORE, QUIZ_PERCENT = "Attempt", "Score", "Percent"
 QUIZ_QUESTION, QUIZ_ANSWER, QUIZ_CORRECT = ("Question {n}", "Question {n} answer",
@@ -447,12 +449,12 @@ class ProblemResponsesReader:
             raise self.source.error(N_("\"{value}\" is neither yes nor no."), line,
                                     a["correct"], value=correct_text)
         attempts = self._int(row, a["attempts"], line) or 0
-        progress = ((state.get("progress") or {}).get(scenario) or {}) if state else {}
-        picks = progress.get("picks") if isinstance(progress, dict) else None
-        if isinstance(picks, list) and picks:
-            wrong = tuple(dict.fromkeys(str(p.get("id", "")) for p in picks
-                                        if isinstance(p, dict) and not p.get("correct")
-                                        and p.get("id")))
+        stored = read_progress(state.get("progress")) if state else None
+        progress = stored.entries.get(scenario) if stored is not None else None
+        picks = progress.picks if progress is not None else None
+        if picks:
+            wrong = tuple(dict.fromkeys(p["id"] for p in picks
+                                        if not p.get("correct") and p["id"]))
         else:
             wrong = (pick,) if pick and correct is False else ()
         if sink.outcome is not None:

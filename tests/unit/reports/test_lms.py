@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import OrderedDict
 
 import pytest
 
@@ -271,3 +272,35 @@ def test_the_report_says_how_many_rows_were_left_out(tmp_path):
     result = pipeline.run(pipeline.Options(inputs=[path], out_dir=str(tmp_path),
                                            formats=("csv",)))
     assert any(w.startswith("1 rows were left out") for w in result.warnings)
+
+
+def test_atlas_rows_marked_unreadable_are_left_out_and_odd_state_is_read(tmp_path):
+    from competency_xblock.atlas.exercise import Exercise
+    from competency_xblock.atlas.report import progress_rows
+    from competency_xblock.reports.lms import ATLAS_KEYS
+
+    exercise = Exercise.from_dict({"scenarios": [
+        {"id": "s1", "prompt": "P1", "answer": {"units": ["u"]}},
+        {"id": "s2", "prompt": "P2", "answer": {"units": ["u"]}}]})
+    wrong = {"attempts": 2, "finished": True,
+             "picks": [{"kind": "unit", "id": "a", "correct": False},
+                       {"kind": "unit", "id": "b", "correct": False}]}
+    progress = {"s1": "garbage", "s2": wrong}
+    rows = [(user, row, {"progress": data})
+            for user, data in (("a", "x"), ("b", progress))
+            for row in progress_rows(exercise, data, None, "en")]
+    key = f"{COURSE}+type@atlas_lookup+block@cc"
+    path = write_lms_csv(tmp_path / "a.csv", [(key, "Atlas", rows)])
+    got = []
+    stats = ProblemResponsesReader(path, learner_hasher()).read(Sink(outcome=got.append))
+    assert stats.unreadable == 2 and [o.scenario for o in got] == ["s2"]
+    assert got[0].wrong_picks == ("a", "b") and got[0].attempts == 2
+    # The state column is read with the same reader: an odd entry is no error.
+    odd = [("c", OrderedDict((k, {"scenario": "s2", "attempts": 1, "correct": "no"}.get(k, ""))
+                             for k in ATLAS_KEYS), {"progress": {"s2": {"picks": "pk"}}}),
+           ("d", OrderedDict((k, {"scenario": "s2", "attempts": 1, "correct": "no"}.get(k, ""))
+                             for k in ATLAS_KEYS), {"progress": ["x"]})]
+    path = write_lms_csv(tmp_path / "b.csv", [(key, "Atlas", odd)])
+    got = []
+    ProblemResponsesReader(path, learner_hasher()).read(Sink(outcome=got.append))
+    assert [o.wrong_picks for o in got] == [(), ()]
