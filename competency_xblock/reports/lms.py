@@ -386,17 +386,16 @@ class ProblemResponsesReader:
         if state is self._info_for:
             return self._info
         self._info_for, self._info = state, {}
-        current = competency_report.current_assessment(state)
-        if not current:
+        stored = competency_report.read_assessments(state)   # the block's own reader
+        current, before = stored.current, stored.previous
+        if current is None:
             return self._info
-        history = state.get(competency_report.STATE_HISTORY) or []
-        before = history[-2] if len(history) >= 2 and isinstance(history[-2], dict) else None
-        if before is not None and before.get("role") != current.get("role"):
+        if before is not None and before.role != current.role:
             before = None  # a change of role: the gaps are not comparable
-        then_expected = (before.get("expected") or {}) if before else {}
-        then_ratings = (before.get("ratings") or {}) if before else {}
-        ratings = current.get("ratings") or {}
-        for comp, expected in (current.get("expected") or {}).items():
+        then_expected = before.expected if before else {}
+        then_ratings = before.ratings if before else {}
+        ratings = current.ratings
+        for comp, expected in current.expected.items():
             rating = ratings.get(comp)
             previous = None
             e, r = then_expected.get(comp), then_ratings.get(comp)
