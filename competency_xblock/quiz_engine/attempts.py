@@ -302,12 +302,6 @@ NOTHING_TO_DRAW = N_("This quiz has no questions to show: none of its questions 
                      "settings. Please tell the course team; no attempt has been used.")
 
 
-def is_usable(bank: Bank, record: Mapping[str, Any]) -> bool:
-    """Whether an open attempt can still be shown and graded as drawn."""
-    drawn = _read_draw(record.get("draw")) if isinstance(record, Mapping) else None
-    return drawn is not None and bool(drawn.questions) and is_current(bank, drawn)
-
-
 @dataclass(frozen=True)
 class Submitted:
     """What :func:`submit_attempt` did: the new state (to store unless ``replayed``), what it
