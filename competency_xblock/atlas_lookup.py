@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
+import logging
 from html import escape
 
 from xblock.core import XBlock
@@ -33,11 +33,12 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
 from competency_xblock.atlas import gaps
-from competency_xblock.atlas.exercise import Exercise, Progress
+from competency_xblock.atlas.exercise import Exercise, Progress, read_progress
 from competency_xblock.atlas.index import get_index
 from competency_xblock.atlas.kle import SHIPPED_VERSION, atlas_drift, drift_summary
 from competency_xblock.atlas.model import AtlasValidationError, content_digest
 from competency_xblock.atlas.redact import has_identifier
+from competency_xblock.atlas.report import progress_rows
 from competency_xblock.atlas.search import STATUS_OK
 from competency_xblock.atlas.search import search as run_search
 from competency_xblock.atlas.sources import SourceState, load_inline, registry_for
@@ -52,6 +53,8 @@ from competency_xblock.core.olx import AuthoredOlxMixin, JsonDict
 from competency_xblock.core.resources import load_text
 from competency_xblock.core.studio import StudioMixin
 from competency_xblock.text import N_, NP_, UserFacingError, pick_language
+
+log = logging.getLogger(__name__)
 
 MODE_LOOKUP = "lookup"
 MODE_EXERCISE = "exercise"
@@ -98,6 +101,10 @@ UI_TEXT = {
     "solved": N_("Solved"),
     "not_solved": N_("Not solved"),
     "open": N_("Not finished"),
+    "unreadable_status": N_("Cannot be read"),
+    # = exercise.SCENARIO_UNREADABLE, the refused pick's answer (a test keeps them equal)
+    "unreadable": N_("Your earlier answers to this scenario cannot be read, so it cannot be "
+                     "answered now. Please tell the course team; nothing has been changed."),
     "score": NP_("Your score: {earned} of {possible} scenario.",
                  "Your score: {earned} of {possible} scenarios."),
     "staff_heading": N_("For staff"),
@@ -253,8 +260,20 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         return _cached(_EXERCISE_CACHE, key, lambda: Exercise.from_dict(data))
 
     def _progress(self) -> Progress:
-        return Progress(self.exercise_content(), self.progress,
-                        max_attempts=self.attempts_allowed())
+        """The learner's progress, read once per request (``exercise.read_progress``: a
+        scenario whose stored progress cannot be read is kept as stored and takes no pick)."""
+        progress = Progress(self.exercise_content(), self.peek("progress"),
+                            max_attempts=self.attempts_allowed())
+        if progress.unreadable:
+            log.warning("Atlas exercise %s: stored progress of %d scenario(s) cannot be read",
+                        self.scope_ids.usage_id, len(progress.unreadable))
+        return progress
+
+    def _score(self, progress: Progress) -> dict:
+        """The score the learner sees and the LMS gets (``Progress.grade``; the stored score
+        is only read when a scenario cannot be read)."""
+        return {"earned": progress.grade(self.raw_earned if progress.unreadable else None),
+                "possible": len(progress.exercise.scenarios)}
 
     def attempts_allowed(self) -> int:
         """Picks per scenario: the block's setting when the author set it, else the
@@ -288,8 +307,7 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
                 progress = self._progress()
                 scenarios = scenario_views(progress.exercise, progress, state.atlas,
                                            self.language)
-                earned, possible = progress.score()
-                args["score"] = {"earned": earned, "possible": possible}
+                args["score"] = self._score(progress)
             except UserFacingError:
                 args["available"] = False   # staff see the problem in the staff status
         args["scenarios"] = scenarios
@@ -380,8 +398,8 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             # After the deadline a search still answers (the atlas is a reference tool), but
             # it no longer counts towards the closed scenario (its "searches" in the report).
             if result.status not in ("empty_query", "query_too_long") \
-                    and not block_deadline(self).passed:
-                progress.record_search(scenario_id, query)
+                    and not block_deadline(self).passed \
+                    and progress.record_search(scenario_id, query):
                 self.progress = progress.to_dict()
             expected = scenario.answer_services or scenario.answer_units
         elif result.status not in ("empty_query", "query_too_long"):
@@ -437,10 +455,10 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
                                       scenario.id,
                                       scenario.answer_services or scenario.answer_units,
                                       data["id"]))
-        earned, possible = progress.score()
+        score = self._score(progress)
         if outcome.finished:
-            self.raw_earned = float(earned)
-            self.publish_grade(float(earned), float(possible))
+            self.raw_earned = score["earned"]
+            self.publish_grade(score["earned"], float(score["possible"]))
             if progress.all_finished():
                 self.publish_completion(1.0)
         self.publish_event("atlas.picked", {"scenario": scenario.id, "kind": data["kind"],
@@ -451,7 +469,6 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         return self._pick_view(progress, atlas, scenario, outcome)
 
     def _pick_view(self, progress, atlas, scenario, outcome) -> dict:
-        earned, possible = progress.score()
         view = scenario_views(progress.exercise, progress, atlas, self.language)
         return {
             "correct": outcome.correct,
@@ -462,7 +479,7 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             "answer": answer_labels(atlas, outcome.answer_units, outcome.answer_services,
                                     self.language) if outcome.finished else [],
             "scenario": next(v for v in view if v["id"] == scenario.id),
-            "score": {"earned": earned, "possible": possible},
+            "score": self._score(progress),
         }
 
     @json_api(None, staff_only=True, read_only=True)
@@ -518,8 +535,9 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
             return None
 
     def has_submitted_answer(self) -> bool:
-        return any(state.get("attempts") for state in (self.progress or {}).values()
-                   if isinstance(state, dict))
+        """Whether a pick was made (in a scenario whose stored progress can be read)."""
+        return any(state is not None and state.attempts
+                   for state in read_progress(self.peek("progress")).entries.values())
 
     def get_score(self) -> Score:
         possible = self.max_score() or 0.0
@@ -530,12 +548,13 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
 
     def calculate_score(self) -> Score:
         progress = self._progress()
-        earned, possible = progress.score()
-        return Score(raw_earned=float(earned), raw_possible=float(possible))
+        score = self._score(progress)
+        return Score(raw_earned=score["earned"], raw_possible=float(score["possible"]))
 
     # ---- reports ------------------------------------------------------------------------
     def generate_report_data(self, user_state_iterator, limit_responses=None):
-        """One row per learner and scenario: the pick, whether it was right, the searches."""
+        """One row per learner and scenario: the pick, whether it was right, the searches
+        (``atlas.report``: stored progress that cannot be read is marked, never fails)."""
         if self.mode != MODE_EXERCISE:
             return
         try:
@@ -545,33 +564,13 @@ class AtlasLookupXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, ScorableXB
         atlas = self.atlas_state().atlas
         count = 0
         for user_state in user_state_iterator:
-            state = (user_state.state or {}).get("progress") or {}
-            progress = Progress(exercise, state, max_attempts=self.attempts_allowed())
-            for scenario in exercise.scenarios:
-                scenario_state = progress.states[scenario.id]
-                if not scenario_state.attempts and not scenario_state.searches:
-                    continue
+            stored = user_state.state if isinstance(user_state.state, dict) else {}
+            for row in progress_rows(exercise, stored.get("progress"), atlas, self.language,
+                                     self.attempts_allowed(), self.gettext):
                 if limit_responses is not None and count >= limit_responses:
                     return
                 count += 1
-                last = scenario_state.picks[-1] if scenario_state.picks else {}
-                yield user_state.username, OrderedDict([
-                    ("scenario", scenario.id),
-                    ("prompt", self.localized(scenario.prompt)),
-                    ("pick", last.get("id", "")),
-                    ("pick_label", self._label(atlas, last)),
-                    ("correct", bool(last.get("correct"))),
-                    ("solved", scenario_state.solved),
-                    ("attempts", scenario_state.attempts),
-                    ("searches", scenario_state.searches),
-                ])
-
-    def _label(self, atlas, pick: dict) -> str:
-        if not pick or atlas is None:
-            return ""
-        item = atlas.unit(pick.get("id", "")) if pick.get("kind") == "unit" \
-            else atlas.service(pick.get("id", ""))
-        return item.label(self.language) if item else ""
+                yield user_state.username, row
 
     # ---- Studio -------------------------------------------------------------------------
     def validate_field_data(self, validation, data):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import OrderedDict
 
 import nh3
@@ -37,7 +38,6 @@ from competency_xblock.quiz_engine.exporters import export_gift, export_olx
 from competency_xblock.quiz_engine.importers import import_data, merge_into_bank
 from competency_xblock.quiz_engine.model import HTML, Bank
 from competency_xblock.quiz_engine.report import attempt_rows
-from competency_xblock.quiz_engine.scoring import AttemptResult
 from competency_xblock.quiz_engine.settings import (
     AFTER_SUBMIT,
     QuizSettings,
@@ -45,6 +45,8 @@ from competency_xblock.quiz_engine.settings import (
 )
 from competency_xblock.quiz_engine.views import attempt_view, result_view
 from competency_xblock.text import N_, NP_, UserFacingError
+
+log = logging.getLogger(__name__)
 
 UI_TEXT = {
     "heading": N_("Data-security quiz"),
@@ -351,7 +353,9 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         return size or None
 
     def has_submitted_answer(self) -> bool:
-        return bool((self.peek("quiz_state") or {}).get("attempts"))
+        """Whether an attempt was submitted (False while the stored attempts cannot be read:
+        an LMS rescore then changes nothing, as for a learner without attempts)."""
+        return bool(attempts.read_state(self.peek("quiz_state")).attempts)
 
     def get_score(self) -> Score:
         stored = attempts.stored_score(self.peek("quiz_state"))
@@ -426,9 +430,19 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                          "topics": [{"id": t.get("id"), "title": t.get("title")}
                                     for t in topics if isinstance(t, dict)]}}
 
-    def _status(self, settings: QuizSettings, deadline: Deadline | None = None) -> dict:
+    def _read(self) -> attempts.ReadState:
+        """The learner's stored attempts, read once per request (``attempts.read_state``);
+        what cannot be read is logged (without learner data)."""
+        read = attempts.read_state(self.peek("quiz_state"))
+        if read.problems:
+            log.warning("Quiz %s: stored learner state partly unreadable: %s",
+                        self.scope_ids.usage_id, "; ".join(read.problems))
+        return read
+
+    def _status(self, settings: QuizSettings, read: attempts.ReadState,
+                deadline: Deadline | None = None) -> dict:
         deadline = deadline or block_deadline(self)
-        status = attempts.status(self.peek("quiz_state"), settings)
+        status = attempts.status(read, settings)
         final = status.final
         return {
             "submitted": status.submitted,
@@ -443,24 +457,23 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             # The LMS deadline: once it has passed nothing can be opened or submitted.
             "closed": deadline.passed,
             "close_date": deadline.close_date.isoformat() if deadline.close_date else None,
+            # Why nothing can be opened although attempts may be left (shown by quiz.js).
+            "notice": None if status.readable else self.gettext(attempts.UNREADABLE),
         }
 
     def _closed(self, deadline: Deadline) -> UserFacingError:
         """Why nothing can be opened or submitted any more (HTTP 400 from a handler)."""
         return closed_message(deadline, QUIZ_CLOSED, QUIZ_CLOSED_UNDATED, self.language)
 
-    def _last_result(self, bank: Bank, settings: QuizSettings) -> dict | None:
-        records = (self.peek("quiz_state") or {}).get("attempts", [])
-        if not records:
+    def _result_view(self, bank: Bank, settings: QuizSettings, read: attempts.ReadState,
+                     record: attempts.StoredAttempt | None) -> dict | None:
+        """A submitted attempt's result (None when there is none to show: its stored record
+        cannot be read)."""
+        if record is None:
             return None
-        return self._result_view(bank, settings, records[-1])
-
-    def _result_view(self, bank: Bank, settings: QuizSettings, record: dict) -> dict:
-        status = attempts.status(self.peek("quiz_state"), settings)
-        reveal = status.answers_visible
+        reveal = attempts.status(read, settings).answers_visible
         explanations = settings.show_explanations == AFTER_SUBMIT or reveal
-        view = result_view(bank, Draw.from_dict(record["draw"]),
-                           AttemptResult.from_dict(record["result"]), int(record["number"]),
+        view = result_view(bank, record.draw, record.result, record.number,
                            self.language, reveal=reveal, explanations=explanations)
         view["questions"] = [_sanitise(q) for q in view["questions"]]
         # Numbers as the learner's language writes them (Danish: decimal comma).
@@ -478,15 +491,16 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         view["questions"] = [_sanitise(q) for q in view["questions"]]
         return view
 
-    def _open(self, bank: Bank, settings: QuizSettings):
-        stored = self.peek("quiz_state")
-        before = (stored or {}).get("open") or {}
-        state, record = attempts.open_attempt(stored, bank, settings, self.learner_id(),
+    def _open(self, bank: Bank, settings: QuizSettings, read: attempts.ReadState):
+        """The open attempt (drawn and stored if needed), or None; opening changes nothing
+        that ``read`` tells about submitted attempts."""
+        before = read.open or {}
+        state, record = attempts.open_attempt(read, bank, settings, self.learner_id(),
                                               str(self.scope_ids.usage_id))
         if record is not None and (record.get("number") != before.get("number")
                                    or record.get("draw") != before.get("draw")):
             record[xapi_events.OPENED_AT] = xapi_events.now_iso()  # a new draw: xAPI duration
-        if state != (stored or {}):
+        if state is not read.stored and state != (read.stored or {}):
             self.quiz_state = state
         return record
 
@@ -497,45 +511,50 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         Opens (and stores) the first attempt on the first visit, so a reload shows the same
         questions; later attempts are opened by ``retry``.  After the deadline nothing is
         opened or redrawn (and an open attempt is not shown): the last result, if any.
+        Stored attempts that cannot be read open nothing (``status.notice`` says why).
         """
         bank, settings = self.question_bank(), self.quiz_settings()
         deadline = block_deadline(self)
-        state = self.peek("quiz_state") or {}
-        record = None if deadline.passed else state.get("open")
-        if not deadline.passed and (record is not None or not state.get("attempts")):
+        read = self._read()
+        record = None
+        if not deadline.passed and read.readable and (read.has_open or not read.attempts):
             # Also for an open attempt: one whose questions the author has since removed from
-            # the bank is drawn again (``attempts.open_attempt``).
-            record = self._open(bank, settings)
+            # the bank, or whose stored record cannot be read, is drawn again
+            # (``attempts.open_attempt``).
+            record = self._open(bank, settings, read)
         return {
-            "status": self._status(settings, deadline),
+            "status": self._status(settings, read, deadline),
             "attempt": self._attempt_view(bank, record) if record else None,
-            "result": None if record else self._last_result(bank, settings),
+            "result": None if record else self._result_view(bank, settings, read,
+                                                            read.last_usable()),
         }
 
     @json_api("quiz-retry")
     def retry(self, data, suffix=""):
         """Open the next attempt (idempotent: asking twice returns the same questions);
-        refused after the deadline."""
+        refused after the deadline, and while the stored attempts cannot be read."""
         deadline = block_deadline(self)
         if deadline.passed:
             raise self._closed(deadline)
         bank, settings = self.question_bank(), self.quiz_settings()
         wanted = data["attempt"]
-        open_record = (self.peek("quiz_state") or {}).get("open")
-        if open_record and open_record["number"] == wanted:
-            record = self._open(bank, settings)  # the same one, or redrawn if it is stale
-            return {"status": self._status(settings),
+        read = self._read()
+        if not read.readable:
+            raise UserFacingError(attempts.UNREADABLE, path="/attempt")
+        if read.has_open and (read.open or {}).get("number") == wanted:
+            record = self._open(bank, settings, read)  # the same one, or redrawn if stale
+            return {"status": self._status(settings, read),
                     "attempt": self._attempt_view(bank, record) if record else None,
                     "result": None}
-        if not attempts.status(self.peek("quiz_state"), settings).can_attempt:
+        if not attempts.status(read, settings).can_attempt:
             raise UserFacingError(N_("You have used all your attempts."), path="/attempt")
-        expected = len((self.peek("quiz_state") or {}).get("attempts", [])) + 1
+        expected = len(read.attempts) + 1
         if wanted != expected:
             raise UserFacingError(N_("Attempt {number} cannot be started; reload the page."),
                                   path="/attempt", number=wanted)
-        record = self._open(bank, settings)
-        return {"status": self._status(settings), "attempt": self._attempt_view(bank, record),
-                "result": None}
+        record = self._open(bank, settings, read)
+        return {"status": self._status(settings, read),
+                "attempt": self._attempt_view(bank, record), "result": None}
 
     @json_api("quiz-submit")
     def submit(self, data, suffix=""):
@@ -543,24 +562,26 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
 
         After the deadline only a replay (the same answers to an attempt submitted in time: a
         double click, a retried request) is answered, with the stored result; anything else
-        is refused before it changes, grades or sends anything."""
+        is refused before it changes, grades or sends anything.  The stored state is read
+        once (``attempts.read_state``); the submit says what the new state reads as."""
         self.read_fields("bank", *GRADING_FIELDS, "quiz_state")  # one storage read each
         bank, settings = self.question_bank(), self.grading_settings()
-        opened = (self.peek("quiz_state") or {}).get("open") or {}
+        read = self._read()
+        opened = read.open or {}
         deadline = block_deadline(self)
         try:
-            state, result, replayed = attempts.submit(self.peek("quiz_state"), bank, settings,
-                                                      data["attempt"], data["answers"])
+            done = attempts.submit_attempt(read, bank, settings, data["attempt"],
+                                           data["answers"])
         except UserFacingError:
             if deadline.passed:  # what the learner needs to know is that the quiz closed
                 raise self._closed(deadline) from None
             raise
-        if deadline.passed and not replayed:
+        if deadline.passed and not done.replayed:
             raise self._closed(deadline)
-        if not replayed:
-            self.quiz_state = state
-            earned, possible = attempts.final_score(state, settings)
-            self.set_score(Score(earned, possible))
+        result = done.result
+        if not done.replayed:
+            earned, possible = attempts.final_score(done.read, settings)
+            self.quiz_state = attempts.with_score(done.state, earned, possible)  # one write
             self._publish_grade(Score(earned, possible), only_if_higher=False)
             self.publish_completion(1.0)
             self.publish_event("quiz.submitted", {
@@ -570,18 +591,29 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             })
             self.publish_xapi(lambda: xapi_events.quiz_attempt(
                 self, bank, settings, data["attempt"], result, opened))
-        record = (self.peek("quiz_state") or {})["attempts"][data["attempt"] - 1]
-        return {"status": self._status(settings, deadline), "attempt": None,
-                "result": self._result_view(bank, settings, record), "replayed": replayed}
+        return {"status": self._status(settings, done.read, deadline), "attempt": None,
+                "result": self._result_view(bank, settings, done.read,
+                                            done.read.usable_attempt(data["attempt"])),
+                "replayed": done.replayed}
 
     # ---- reports ---------------------------------------------------------------------------
     def generate_report_data(self, user_state_iterator, limit_responses=None):
         """Problem Responses rows: one per learner and submitted attempt (content from the
-        unbound block; learner data only from ``user_state_iterator``)."""
-        bank = self.question_bank()
+        unbound block; learner data only from ``user_state_iterator``).
+
+        A bank that does not validate (OLX import lets one in) gives no rows, as the other
+        blocks do: one broken block must not fail the whole LMS report.  A learner record
+        that cannot be read is marked in its row (``report.attempt_rows``)."""
+        try:
+            bank = self.question_bank()
+        except UserFacingError as error:
+            log.warning("Quiz %s: no report rows, the bank is not valid: %s",
+                        self.scope_ids.usage_id, error)
+            return
         count = 0
         for user_state in user_state_iterator:
-            state = (user_state.state or {}).get("quiz_state") or {}
+            stored = user_state.state if isinstance(user_state.state, dict) else {}
+            state = stored.get("quiz_state")
             for row in attempt_rows(bank, state, self.language, self.gettext):
                 if limit_responses is not None and count >= limit_responses:
                     return

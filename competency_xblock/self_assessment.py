@@ -20,7 +20,9 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from functools import lru_cache
+from html import escape
 
 from django.utils.safestring import mark_safe
 from xblock.core import XBlock
@@ -45,6 +47,7 @@ from competency_xblock.competency.assessment import (
     diff,
     evaluate,
     is_replay,
+    read_draft,
 )
 from competency_xblock.competency.content import BlockContent, dump_json, example_dict
 from competency_xblock.competency.content import problems as setup_problems
@@ -116,6 +119,12 @@ UI_TEXT = {
     "reassess": N_("Assess again"),
     "reassess_from": N_("You can assess yourself again from {date}."),
     "reassess_never": N_("This self-assessment can be taken once."),
+    # Stored learner data that cannot be read (``report.read_assessments``).
+    "unreadable": N_("Your last self-assessment cannot be read, so its result cannot be "
+                     "shown. Please tell the course team; nothing has been changed."),
+    "unreadable_history": N_("Your earlier self-assessments cannot be read, so a new one "
+                             "cannot be saved. Please tell the course team; nothing has been "
+                             "changed."),
     "kind_course": N_("Course"),
     "kind_guide": N_("Guide"),
     "kind_video": N_("Video"),
@@ -184,6 +193,9 @@ STUDIO_IO_TEXT = {
     "error": N_("Something went wrong. Please try again."),
 }
 STATUS_TEXT = report.STATUS_TEXT
+#: The submission time of an assessment that cannot be read: unknown, so long ago (a
+#: reassessment policy with a waiting time allows a new one; "never" does not).
+UNKNOWN_TIME = "unknown"
 #: Key, in a history entry, of a score the LMS set for that assessment (staff override).
 SCORE_KEY = "score"
 DRAFT_KEYS = ("role", "unit", "ratings", "saved_at")
@@ -282,14 +294,19 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             return _example_content()  # (not re-read and re-serialised on every request)
         return _parse_setup(json.dumps(setup, sort_keys=True, ensure_ascii=False))
 
-    def current(self) -> dict:
-        """The learner's current (latest) submitted assessment; {} before the first submit.
+    def stored(self) -> report.StoredAssessments:
+        """The learner's stored assessments, read defensively (``report.read_assessments``).
 
-        It is the last entry of ``history``: one field read and one write per submit, where a
-        separate copy would cost another of each.  (The reports also accept the copy earlier
-        versions kept in ``assessment``; those versions always wrote ``history`` with it, so
-        the block need not read it.)"""
-        return report.current_assessment({"history": self.peek("history")})
+        The current one is the last entry of ``history``: one field read and one write per
+        submit, where a separate copy would cost another of each.  (The reports also accept
+        the copy earlier versions kept in ``assessment``; those versions always wrote
+        ``history`` with it, so the block need not read it.)"""
+        return report.read_assessments({"history": self.peek("history")})
+
+    def current(self) -> Mapping:
+        """The learner's current (latest) submitted assessment as stored; {} before the
+        first submit, and when it cannot be read (``stored().unreadable``)."""
+        return self.stored().raw
 
     def live_draft(self) -> dict:
         """The draft if it was saved after the current assessment, else {}.
@@ -299,7 +316,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         saved by earlier versions, which cleared the draft on every submit, have no marker:
         such a draft is live unless an assessment was submitted after it.
         """
-        draft = self.peek("draft")
+        draft = read_draft(self.peek("draft"))
         if not draft:
             return {}
         if "follows" in draft:
@@ -310,10 +327,9 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
     def _submission_marker(self) -> dict | None:
         """Which submission is the current one: the number kept and its time.  (The time alone
         is to the second, and the number stops growing at the history's cap.)"""
-        history = self.peek("history")
-        current = self.current()
-        return {"count": len(history), "submitted_at": current.get("submitted_at")} if current \
-            else None
+        stored = self.stored()
+        return {"count": stored.number, "submitted_at": stored.raw.get("submitted_at")} \
+            if stored.current else None
 
     def role_id(self, content: BlockContent) -> str | None:
         if content.fixed_role:
@@ -348,7 +364,11 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         draft = self.live_draft()
         ctx["form_hidden"] = bool(self.current()) and not (
             draft and draft.get("role") == self.role_id(content))
-        ctx["result_html"] = self.render_result(content, text) if self.current() else ""
+        stored = self.stored()
+        ctx["result_html"] = self.render_result(content, text) if stored.current else (
+            # Submitted, but what was stored cannot be read: say so (the form is shown).
+            mark_safe(f'<p class="cx-sa-notice">{escape(text["unreadable"])}</p>')  # noqa: S308
+            if stored.unreadable else "")
         ctx["has_data"] = self.has_learner_data()
         ctx["attribution"] = self.attribution(content, text)
         if ctx["staff"]:
@@ -445,11 +465,10 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                       evaluation: Evaluation | None = None) -> str:
         """The learner's result; ``evaluation`` of their current assessment if known."""
         framework = content.framework
-        current = Assessment.from_dict(self.current())
+        stored = self.stored()
+        current, previous = stored.current, stored.previous
         if evaluation is None:
             evaluation = evaluate(framework, current)
-        history = self.peek("history")
-        previous = Assessment.from_dict(history[-2]) if len(history) > 1 else None
         changes = ({c.competence: c for c in diff(framework, previous, current)}
                    if previous else {})
 
@@ -653,14 +672,19 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         self.read_fields("setup", "history", "graded")
         content = self._content_for_handler()
         role, unit = self._role_and_unit(content, data)
-        previous = self.current()
+        stored = self.stored()
+        if not stored.history_readable:   # a new one cannot be added without losing it
+            raise UserFacingError(UI_TEXT["unreadable_history"])
+        previous = stored.raw
         if is_replay(previous, role, unit, data["ratings"]):
             # The same submission again (a retried request, a second tab): its result, with
             # nothing stored, counted, graded, published or sent again.
             text = self.ui_text_on_demand(UI_TEXT)
             return {"result_html": self.render_result(content, text),
                     "message": text["submitted"], "replayed": True}
-        decision = can_reassess(content.reassessment, previous.get("submitted_at"))
+        # One that cannot be read was submitted too, at a time unknown: long ago.
+        decision = can_reassess(content.reassessment, previous.get("submitted_at")
+                                or (UNKNOWN_TIME if stored.unreadable else None))
         if not decision.allowed:
             if decision.not_before:
                 raise UserFacingError(UI_TEXT["reassess_from"],
@@ -670,7 +694,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         record = Assessment.create(content, role, unit, ratings)
         self.history = append_history(self.peek("history"), record)
         self._remember(role, unit, content)
-        self._update_figures(previous, self.current())
+        self._update_figures(previous, self.history[-1])
         if self.graded:
             self.publish_grade(1.0, 1.0)
         self.publish_completion(1.0)
@@ -689,8 +713,8 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
                 "message": text["submitted"], "replayed": False}
 
     def has_learner_data(self) -> bool:
-        return bool(self.history or self.assessment or self.draft or self.preferred_role
-                    or self.preferred_unit)
+        return bool(self.peek("history") or self.peek("assessment") or self.peek("draft")
+                    or self.preferred_role or self.preferred_unit)
 
     @json_api("competency-clear")
     def clear_my_data(self, data, suffix=""):
@@ -821,28 +845,30 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
         return 1.0 if self.graded else None
 
     def has_submitted_answer(self):
-        return bool(self.current())
+        stored = self.stored()
+        return bool(stored.current) or stored.unreadable
 
     def get_score(self):
         """1 once submitted, or the score staff set for the current assessment (a new
         assessment is scored afresh)."""
-        current = self.current()
-        if not current:
+        if not self.has_submitted_answer():
             return Score(raw_earned=0.0, raw_possible=1.0)
-        earned = current.get(SCORE_KEY)
+        earned = self.current().get(SCORE_KEY)
         if not isinstance(earned, int | float) or isinstance(earned, bool):
             earned = 1.0
         return Score(raw_earned=float(earned), raw_possible=1.0)
 
     def set_score(self, score):
         """Keep a score the LMS sets (a staff override) with the assessment it is for."""
-        history = list(self.peek("history"))
+        history = self.peek("history")
+        history = list(history) if isinstance(history, list) else []
         if history and isinstance(history[-1], dict):
             history[-1] = dict(history[-1], **{SCORE_KEY: float(score.raw_earned)})
             self.history = history
 
     def calculate_score(self):
-        return Score(raw_earned=1.0 if self.current() else 0.0, raw_possible=1.0)
+        # Participation: also for an assessment that was submitted but cannot be read.
+        return Score(raw_earned=1.0 if self.has_submitted_answer() else 0.0, raw_possible=1.0)
 
     # ---- HR report ------------------------------------------------------------------------
     def generate_report_data(self, user_state_iterator, limit_responses=None):
@@ -853,7 +879,7 @@ class CompetencySelfAssessmentXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixi
             return
         count = 0
         for user_state in user_state_iterator:
-            for row in report.rows_for_state(content, user_state.state or {}, self.language,
+            for row in report.rows_for_state(content, user_state.state, self.language,
                                              self.gettext):
                 if limit_responses is not None and count >= limit_responses:
                     return

@@ -26,6 +26,11 @@ def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - gettext 
     return (singular, plural)
 
 
+#: Heading of the Problem Responses column that marks a row whose stored learner state cannot
+#: be read (the three blocks' ``generate_report_data``; the atlas, whose keys are not
+#: translated, uses ``"unreadable"``).  The HR report skips such rows.
+UNREADABLE_COLUMN = N_("Unreadable stored state")
+
 #: Words that locate a problem in an input ("line 12, column 3", "row 4", 'unit "x"').  They
 #: are translated with the message, so a Danish reader gets "linje 12, kolonne 3"; file names,
 #: JSON pointers and quoted values in the location stay as they are.

@@ -6,6 +6,7 @@ pure; the block only loads, calls and saves.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,11 +118,87 @@ class ScenarioState:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> ScenarioState:
-        data = data or {}
-        return cls(attempts=int(data.get("attempts", 0)), searches=int(data.get("searches", 0)),
-                   solved=bool(data.get("solved")), finished=bool(data.get("finished")),
-                   picks=list(data.get("picks") or [])[:20],
-                   queries=list(data.get("queries") or [])[-MAX_QUERIES_KEPT:])
+        """A stored scenario entry; raises :class:`ValueError` when it cannot be read (use
+        :func:`read_scenario_state` to get None instead)."""
+        state = read_scenario_state(data)
+        if state is None:
+            raise ValueError("stored scenario progress that cannot be read")
+        return state
+
+
+# ---- reading stored progress defensively ---------------------------------------------------
+# A learner's ``progress`` is learner data written by earlier versions, by hand (support
+# staff) or damaged in storage.  :func:`read_progress` is its one reader; everything else
+# (the block's views, handlers and report, the HR report) works on what it read:
+#
+# * a scenario entry that cannot be read (not a dict, or a value of the wrong type: a count
+#   that is not a whole number >= 0, a flag that is not true/false, picks or queries that are
+#   not lists of what a pick or a query is) is *unreadable*: shown as such, no pick is taken
+#   on it and no search counted for it, it is not counted as solved (the grade keeps what it
+#   counted in the stored score, :meth:`Progress.grade`) and it is stored back as it was;
+# * progress that is not a dict at all is unreadable as a whole: every scenario is;
+# * a missing key has its default (older versions wrote fewer), nothing is rewritten.
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_pick(value: Any) -> bool:
+    return isinstance(value, Mapping) and isinstance(value.get("kind"), str) \
+        and isinstance(value.get("id"), str) \
+        and isinstance(value.get("correct", False), bool) \
+        and isinstance(value.get("query", ""), str)
+
+
+def read_scenario_state(data: Any) -> ScenarioState | None:
+    """One scenario's stored progress (None stored: not started), or None when it cannot be
+    read (see above)."""
+    if data is None:
+        return ScenarioState()
+    if not isinstance(data, Mapping):
+        return None
+    attempts, searches = data.get("attempts", 0), data.get("searches", 0)
+    solved, finished = data.get("solved", False), data.get("finished", False)
+    picks, queries = data.get("picks", []), data.get("queries", [])
+    if not (_is_count(attempts) and _is_count(searches) and isinstance(solved, bool)
+            and isinstance(finished, bool) and isinstance(picks, list)
+            and all(_is_pick(p) for p in picks) and isinstance(queries, list)
+            and all(isinstance(q, str) for q in queries)):
+        return None
+    return ScenarioState(attempts=attempts, searches=searches, solved=solved,
+                         finished=finished, picks=[dict(p) for p in picks[:20]],
+                         queries=list(queries[-MAX_QUERIES_KEPT:]))
+
+
+@dataclass(frozen=True)
+class StoredProgress:
+    """What can be used of a learner's stored ``progress`` (see :func:`read_progress`)."""
+
+    stored: Any                                   # as stored
+    readable: bool                                # False: not a dict, nothing can be used
+    entries: Mapping[str, ScenarioState | None]   # per stored scenario id; None: unreadable
+
+    @property
+    def unreadable(self) -> list[str]:
+        return [sid for sid, state in self.entries.items() if state is None]
+
+
+def read_progress(data: Any) -> StoredProgress:
+    """Read a stored ``progress`` defensively, never raising (``None``, ``{}`` and ``[]``
+    are a learner who has not started)."""
+    if not data:
+        return StoredProgress(data, True, {})
+    if not isinstance(data, Mapping):
+        return StoredProgress(data, False, {})
+    return StoredProgress(data, True, {str(sid): read_scenario_state(entry)
+                                       for sid, entry in data.items()})
+
+
+#: Why a scenario takes no pick: its stored progress cannot be read (HTTP 400, and shown).
+SCENARIO_UNREADABLE = N_("Your earlier answers to this scenario cannot be read, so it cannot "
+                         "be answered now. Please tell the course team; nothing has been "
+                         "changed.")
 
 
 @dataclass(frozen=True)
@@ -140,32 +217,58 @@ class PickOutcome:
 
 
 class Progress:
-    """A learner's progress through an exercise (serialisable to user_state)."""
+    """A learner's progress through an exercise (serialisable to user_state).
 
-    def __init__(self, exercise: Exercise, data: Mapping[str, Any] | None = None,
+    ``states`` has the scenarios whose stored progress can be read; the others are
+    ``unreadable`` (see :func:`read_progress`) and are stored back as they were."""
+
+    def __init__(self, exercise: Exercise, data: Any = None,
                  max_attempts: int | None = None) -> None:
         self.exercise = exercise
         self.max_attempts = exercise.max_attempts if max_attempts is None else max_attempts
-        data = data or {}
-        self.states = {s.id: ScenarioState.from_dict(data.get(s.id)) for s in exercise.scenarios}
+        self.stored = data if isinstance(data, StoredProgress) else read_progress(data)
+        entries = self.stored.entries
+        self.states: dict[str, ScenarioState] = {}
+        self.unreadable: set[str] = set()
+        for scenario in exercise.scenarios:
+            state = entries.get(scenario.id, ScenarioState()) if self.stored.readable else None
+            if state is None:
+                self.unreadable.add(scenario.id)
+            else:
+                self.states[scenario.id] = state
+        self._solved_when_read = self.score()[0]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {sid: state.to_dict() for sid, state in self.states.items()}
+    def to_dict(self) -> Any:
+        """The progress to store: the readable scenarios' states; unreadable entries as they
+        were stored (progress unreadable as a whole: as stored)."""
+        if not self.stored.readable:
+            return self.stored.stored
+        stored = self.stored.stored
+        return {s.id: stored[s.id] if s.id in self.unreadable else self.states[s.id].to_dict()
+                for s in self.exercise.scenarios}
 
     def _state(self, scenario_id: str) -> tuple[Scenario, ScenarioState]:
         scenario = self.exercise.scenario(scenario_id)
         if scenario is None:
             raise UserFacingError(N_("Unknown scenario \"{id}\"."), id=str(scenario_id)[:100])
+        if scenario.id in self.unreadable:
+            raise UserFacingError(SCENARIO_UNREADABLE)
         return scenario, self.states[scenario.id]
 
-    def record_search(self, scenario_id: str, query: str) -> None:
-        _scenario, state = self._state(scenario_id)
-        if state.finished:
-            return
+    def record_search(self, scenario_id: str, query: str) -> bool:
+        """Count a search towards a scenario; False when nothing was recorded (finished, or
+        its stored progress cannot be read)."""
+        scenario = self.exercise.scenario(scenario_id)
+        if scenario is None:
+            raise UserFacingError(N_("Unknown scenario \"{id}\"."), id=str(scenario_id)[:100])
+        state = self.states.get(scenario.id)
+        if state is None or state.finished:
+            return False
         state.searches += 1
         # Kept (and shown to staff): identifiers typed into the search are placeholders.
         state.queries.append(redact(" ".join(query.split()))[:MAX_QUERY_CHARS])
         del state.queries[:-MAX_QUERIES_KEPT]
+        return True
 
     def pick(self, atlas: Atlas, scenario_id: str, kind: str, picked: str) -> PickOutcome:
         scenario, state = self._state(scenario_id)
@@ -204,11 +307,25 @@ class Progress:
             replayed=replayed)
 
     def score(self) -> tuple[int, int]:
-        """(solved scenarios, scenarios)."""
-        return sum(1 for s in self.states.values() if s.solved), len(self.states)
+        """(solved scenarios, scenarios); a scenario that cannot be read is not counted as
+        solved."""
+        return (sum(1 for s in self.states.values() if s.solved),
+                len(self.exercise.scenarios))
+
+    def grade(self, stored: Any = None) -> float:
+        """The raw score to publish: the solved scenarios, and while some scenario cannot be
+        read, what it counted in ``stored`` (the raw score stored before): ``stored`` less
+        the readable scenarios solved when the progress was read, at most one per unreadable
+        scenario.  So a damaged entry never lowers the grade, nor is it counted twice."""
+        earned = self.score()[0]
+        if self.unreadable and isinstance(stored, int | float) \
+                and not isinstance(stored, bool) and math.isfinite(stored):
+            earned += min(max(int(stored) - self._solved_when_read, 0), len(self.unreadable))
+        return float(earned)
 
     def all_finished(self) -> bool:
-        return all(s.finished for s in self.states.values())
+        """Every scenario finished (one that cannot be read is not)."""
+        return not self.unreadable and all(s.finished for s in self.states.values())
 
     def attempted(self) -> bool:
         return any(s.attempts for s in self.states.values())

@@ -67,10 +67,17 @@ def result_view(atlas: Atlas, result: SearchResult, language: str | None,
 
 def scenario_views(exercise: Exercise, progress: Progress, atlas: Atlas | None,
                    language: str | None) -> list[dict[str, Any]]:
-    """What the learner sees of each scenario; answers only once it is finished."""
+    """What the learner sees of each scenario; answers only once it is finished.  A
+    scenario whose stored progress cannot be read is ``unreadable``: its prompt only (no
+    pick is taken on it)."""
     out = []
     for scenario in exercise.scenarios:
-        state = progress.states[scenario.id]
+        state = progress.states.get(scenario.id)
+        if state is None:
+            out.append({"id": scenario.id, "prompt": pick_language(scenario.prompt, language),
+                        "unreadable": True, "attempts": None, "attempts_left": None,
+                        "searches": None, "finished": False, "solved": False})
+            continue
         left = None if not progress.max_attempts else \
             max(progress.max_attempts - state.attempts, 0)
         view: dict[str, Any] = {

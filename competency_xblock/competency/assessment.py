@@ -112,14 +112,52 @@ class Assessment:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Assessment:
-        return cls(role=data.get("role", ""), unit=data.get("unit"),
-                   ratings=dict(data.get("ratings", {})), expected=dict(data.get("expected", {})),
-                   submitted_at=data.get("submitted_at", ""),
-                   framework_id=data.get("framework_id", ""))
+        """A stored assessment; raises :class:`ValueError` when it cannot be read (use
+        :func:`read_assessment` to get None instead)."""
+        assessment = read_assessment(data)
+        if assessment is None:
+            raise ValueError("a stored assessment that cannot be read")
+        return assessment
 
     @property
     def submitted(self) -> datetime | None:
         return parse_time(self.submitted_at)
+
+
+def _text_map(value: Any) -> bool:
+    return isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def read_assessment(data: Any) -> Assessment | None:
+    """A stored assessment (a history entry, or the copy earlier versions kept), or None
+    when it cannot be read: not a dict, or a value of the wrong type (ratings or expected
+    levels not a dict of texts, a role, unit, date or framework id not a text).  A missing
+    key has its default, as earlier versions wrote fewer; this is the one reader of the
+    structure (the block, its report and the HR report)."""
+    if not isinstance(data, Mapping):
+        return None
+    role, unit = data.get("role", ""), data.get("unit")
+    ratings, expected = data.get("ratings", {}), data.get("expected", {})
+    submitted_at, framework_id = data.get("submitted_at", ""), data.get("framework_id", "")
+    if not (isinstance(role, str) and (unit is None or isinstance(unit, str))
+            and _text_map(ratings) and _text_map(expected) and isinstance(submitted_at, str)
+            and isinstance(framework_id, str)):
+        return None
+    return Assessment(role=role, unit=unit, ratings=dict(ratings), expected=dict(expected),
+                      submitted_at=submitted_at, framework_id=framework_id)
+
+
+def read_draft(data: Any) -> dict:
+    """A stored draft as the block uses it, or {} when it cannot be read (a draft is only
+    ever a convenience: the form then starts from the current assessment)."""
+    if not isinstance(data, Mapping):
+        return {}
+    role, unit, ratings = data.get("role"), data.get("unit"), data.get("ratings", {})
+    if not ((role is None or isinstance(role, str)) and (unit is None or isinstance(unit, str))
+            and _text_map(ratings)):
+        return {}
+    return dict(data)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from competency_xblock.competency.assessment import Assessment, evaluate
+from competency_xblock.competency.assessment import Assessment, evaluate, read_assessment
 from competency_xblock.competency.content import BlockContent
-from competency_xblock.text import N_, pick_language
+from competency_xblock.text import N_, UNREADABLE_COLUMN, pick_language
 
 #: Column key -> English heading (translated by the block); order is the report's order.
 COLUMNS = OrderedDict([
@@ -39,26 +41,75 @@ STATE_HISTORY = "history"
 STATE_CURRENT = "assessment"
 
 
-def current_assessment(state: Mapping) -> dict:
-    """The learner's current assessment in a user state: the last entry of the history, or,
-    in state written without one, the separate copy earlier versions kept; {} if none."""
+#: The row of a learner whose current assessment cannot be read (``UNREADABLE_COLUMN``).
+ASSESSMENT_UNREADABLE = N_("This learner's stored self-assessment cannot be read: no levels "
+                           "are shown. Staff can reset the learner's state.")
+
+
+@dataclass(frozen=True)
+class StoredAssessments:
+    """What can be used of a learner's stored assessments (see :func:`read_assessments`)."""
+
+    current: Assessment | None = None   # the current assessment, when it can be read
+    raw: Mapping = field(default_factory=dict)   # its stored dict ({} when none or unreadable)
+    previous: Assessment | None = None  # the one before it, when it can be read
+    number: int = 0                     # assessments submitted (a legacy copy alone: 1)
+    unreadable: bool = False            # a current assessment is stored but cannot be read
+    history_readable: bool = True       # the history is a list (a new one can be appended)
+
+
+def read_assessments(state: Any) -> StoredAssessments:
+    """Read a learner's stored assessments defensively, never raising.
+
+    The current assessment is the last entry of the history, or, in state written without
+    one, the separate copy earlier versions kept.  One that is stored but cannot be read
+    (``assessment.read_assessment``; a history that is not a list) makes ``unreadable``:
+    the learner did submit, but nothing of it can be shown or counted."""
+    if not isinstance(state, Mapping):
+        return StoredAssessments()
     history = state.get(STATE_HISTORY)
-    if isinstance(history, list) and history and isinstance(history[-1], dict):
-        return history[-1]
-    current = state.get(STATE_CURRENT)
-    return current if isinstance(current, dict) else {}
+    if history is not None and not isinstance(history, list):
+        return StoredAssessments(number=1, unreadable=True, history_readable=False)
+    history = history or []
+    if history:
+        raw, number = history[-1], len(history)
+        previous = read_assessment(history[-2]) if len(history) > 1 else None
+    else:
+        raw, number, previous = state.get(STATE_CURRENT), 1, None
+        if not raw:   # None or {} (the field's default): nothing submitted
+            return StoredAssessments()
+    current = read_assessment(raw)
+    if current is None:
+        return StoredAssessments(previous=previous, number=number, unreadable=True)
+    return StoredAssessments(current, raw, previous, number)
 
 
-def rows_for_state(content: BlockContent, state: Mapping, language: str | None = None,
+def current_assessment(state: Any) -> Mapping:
+    """The stored dict of the learner's current assessment in a user state (see
+    :func:`read_assessments`); {} if none, or if it cannot be read."""
+    return read_assessments(state).raw
+
+
+def rows_for_state(content: BlockContent, state: Any, language: str | None = None,
                    gettext: Callable[[str], str] = lambda s: s,
                    headings: bool = True) -> Iterator[OrderedDict]:
-    """One row per competence of the learner's current assessment (none if not submitted)."""
-    raw = current_assessment(state)
-    if not raw:
+    """One row per competence of the learner's current assessment (none if not submitted;
+    one marked row if it cannot be read, see :func:`read_assessments`)."""
+    stored = read_assessments(state)
+    if stored.unreadable:
+        values = dict.fromkeys(COLUMNS, "")
+        values["assessment_number"] = stored.number
+        row = OrderedDict((gettext(COLUMNS[key]) if headings else key, values[key])
+                          for key in COLUMNS)
+        row[gettext(UNREADABLE_COLUMN) if headings else "unreadable"] = \
+            gettext(ASSESSMENT_UNREADABLE)
+        yield row
         return
-    assessment = Assessment.from_dict(raw)
+    assessment = stored.current
+    if assessment is None:
+        return
     framework = content.framework
-    number = len(state.get(STATE_HISTORY) or []) or 1
+    number = stored.number
     role = content.role(assessment.role)
     unit = content.unit(assessment.unit)
     for row in evaluate(framework, assessment).rows:

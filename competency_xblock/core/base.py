@@ -211,7 +211,14 @@ class CompetencyBlockBase(CompletableXBlockMixin, XBlockWithSettingsMixin, XBloc
         if name not in cache:
             self.read_fields(name)
             if name not in cache:
-                return getattr(self, name)
+                try:
+                    return getattr(self, name)
+                except TypeError:
+                    # A stored value of another type than the field's (a list in a Dict
+                    # field: written by hand or by another version), which the descriptor
+                    # refuses on every read.  Given as stored, for the structure's own
+                    # defensive reader to judge; assigning the field replaces it as usual.
+                    return self._field_data.get(self, name)
         return cache[name]
 
     # ---- settings ----------------------------------------------------------------------

@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from competency_xblock.atlas.exercise import read_progress
+from competency_xblock.atlas.report import UNREADABLE_KEY
 from competency_xblock.competency import report as competency_report
 from competency_xblock.reports import levels
 from competency_xblock.reports.atlas import ScenarioOutcome, SearchGap
@@ -31,7 +33,7 @@ from competency_xblock.reports.errors import ReportInputError
 from competency_xblock.reports.gaps import Rating
 from competency_xblock.reports.i18n import template_pattern, variants
 from competency_xblock.reports.items import Attempt, Response
-from competency_xblock.text import N_
+from competency_xblock.text import N_, UNREADABLE_COLUMN
 
 KIND_RESPONSES = "problem_responses"
 KIND_GRADES = "grade_report"
@@ -46,6 +48,7 @@ GRADE_COLUMNS = ("Student ID", "Email", "Username", "Grade")
 #: Atlas rows use plain keys (not translated) -- see ``AtlasLookupXBlock.generate_report_data``.
 ATLAS_KEYS = ("scenario", "prompt", "pick", "pick_label", "correct", "solved", "attempts",
               "searches")
+ATLAS_UNREADABLE = UNREADABLE_KEY   # the atlas's key for ``text.UNREADABLE_COLUMN``
 # The quiz's headings (quiz_engine/report.py) in English; Danish comes from the catalogue.
 QUIZ_ATTEMPT, QUIZ_SCORE, QUIZ_PERCENT = "Attempt", "Score", "Percent"
 QUIZ_QUESTION, QUIZ_ANSWER, QUIZ_CORRECT = ("Question {n}", "Question {n} answer",
@@ -129,6 +132,7 @@ class ReadStats:
     by_type: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
     filtered: int = 0
+    unreadable: int = 0   # rows a block marked: the learner's stored state cannot be read
 
 
 class _Columns:
@@ -146,6 +150,8 @@ class _Columns:
         self.attempt = self._find(variants(QUIZ_ATTEMPT))
         self.questions = self._questions()
         self.atlas = {key: self._find({key}) for key in ATLAS_KEYS}
+        #: rows our blocks mark as stored state that cannot be read (no data to count)
+        self.unreadable = self._find(variants(UNREADABLE_COLUMN) | {ATLAS_UNREADABLE})
 
     def _find(self, names: set[str]) -> int | None:
         for position, name in enumerate(self.source.header.folded):
@@ -232,6 +238,9 @@ class ProblemResponsesReader:
             if self.block_filter and self.block_filter not in block.casefold() \
                     and self.block_filter not in title.casefold():
                 self.stats.filtered += 1
+                continue
+            if cols.unreadable is not None and self._value(row, cols.unreadable):
+                self.stats.unreadable += 1   # marked by the block: nothing in it to count
                 continue
             counts[kind] = counts.get(kind, 0) + 1
             if kind not in checked:
@@ -377,17 +386,16 @@ class ProblemResponsesReader:
         if state is self._info_for:
             return self._info
         self._info_for, self._info = state, {}
-        current = competency_report.current_assessment(state)
-        if not current:
+        stored = competency_report.read_assessments(state)   # the block's own reader
+        current, before = stored.current, stored.previous
+        if current is None:
             return self._info
-        history = state.get(competency_report.STATE_HISTORY) or []
-        before = history[-2] if len(history) >= 2 and isinstance(history[-2], dict) else None
-        if before is not None and before.get("role") != current.get("role"):
+        if before is not None and before.role != current.role:
             before = None  # a change of role: the gaps are not comparable
-        then_expected = (before.get("expected") or {}) if before else {}
-        then_ratings = (before.get("ratings") or {}) if before else {}
-        ratings = current.get("ratings") or {}
-        for comp, expected in (current.get("expected") or {}).items():
+        then_expected = before.expected if before else {}
+        then_ratings = before.ratings if before else {}
+        ratings = current.ratings
+        for comp, expected in current.expected.items():
             rating = ratings.get(comp)
             previous = None
             e, r = then_expected.get(comp), then_ratings.get(comp)
@@ -440,12 +448,12 @@ class ProblemResponsesReader:
             raise self.source.error(N_("\"{value}\" is neither yes nor no."), line,
                                     a["correct"], value=correct_text)
         attempts = self._int(row, a["attempts"], line) or 0
-        progress = ((state.get("progress") or {}).get(scenario) or {}) if state else {}
-        picks = progress.get("picks") if isinstance(progress, dict) else None
-        if isinstance(picks, list) and picks:
-            wrong = tuple(dict.fromkeys(str(p.get("id", "")) for p in picks
-                                        if isinstance(p, dict) and not p.get("correct")
-                                        and p.get("id")))
+        stored = read_progress(state.get("progress")) if state else None
+        progress = stored.entries.get(scenario) if stored is not None else None
+        picks = progress.picks if progress is not None else None
+        if picks:
+            wrong = tuple(dict.fromkeys(p["id"] for p in picks
+                                        if not p.get("correct") and p["id"]))
         else:
             wrong = (pick,) if pick and correct is False else ()
         if sink.outcome is not None:

@@ -187,6 +187,7 @@ def run(options: Options) -> Result:
         result.written.append(identity_writer.handle.name)
     sources: list[str] = []
     seen_kinds: dict[str, set[str]] = {"csv": set(), "xapi": set()}
+    unreadable = 0   # rows the blocks marked as stored state that cannot be read
     try:
         # 1. grade reports
         enrolled = 0
@@ -219,6 +220,7 @@ def run(options: Options) -> Result:
             stats = reader.read(sink)
             progress.close()
             result.rows += stats.rows
+            unreadable += stats.unreadable
             seen_kinds["csv"] |= set(stats.by_type)
             sources.append(os.path.basename(path))
         # 3. xAPI
@@ -264,6 +266,11 @@ def run(options: Options) -> Result:
                 "{n} ratings were for a learner and competence already counted (the learner "
                 "answered in more than one self-assessment block); only the first was "
                 "used. Choose one block with --block."), n=result.matrix.duplicates))
+    if unreadable:
+        result.warnings.append(labels(N_(
+            "{n} rows were left out: the blocks marked them as learner state that cannot be "
+            "read. Course staff can look at those learners' state in the LMS."),
+            n=unreadable))
     if items is not None:
         result.items = items.result(k)
         if items.skipped:

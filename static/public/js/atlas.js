@@ -93,8 +93,10 @@ function AtlasLookupInit(runtime, element, args) {
                            text.referral + ": " + hit.referral_notes));
     }
     var scenario = scenarios[current];
-    /* No pick buttons after the deadline (args.closed): searching stays open. */
-    if (args.mode === "exercise" && !args.closed && scenario && !scenario.finished) {
+    /* No pick buttons after the deadline (args.closed): searching stays open.  None either
+     * for a scenario whose stored progress cannot be read (scenario.unreadable). */
+    if (args.mode === "exercise" && !args.closed && scenario && !scenario.finished &&
+        !scenario.unreadable) {
       var actions = cx.el("div", {"class": "cx-atlas__actions"});
       var pickService = cx.el("button", {type: "button", "aria-describedby": headingId},
                               text.pick_service);
@@ -157,7 +159,8 @@ function AtlasLookupInit(runtime, element, args) {
     var scenario = scenarios[current];
     q("[data-cx-scenario-count]").textContent = format(text.scenario, {
       n: current + 1, total: scenarios.length}) + " · " +
-      (scenario.finished ? (scenario.solved ? text.solved : text.not_solved) : text.open);
+      (scenario.unreadable ? text.unreadable_status
+        : scenario.finished ? (scenario.solved ? text.solved : text.not_solved) : text.open);
     q("[data-cx-prompt]").textContent = scenario.prompt;
     q("[data-cx-prev]").disabled = current === 0;
     q("[data-cx-next]").disabled = current >= scenarios.length - 1;
@@ -165,7 +168,10 @@ function AtlasLookupInit(runtime, element, args) {
     clear(feedback);
     feedback.className = "cx-atlas__feedback";
     feedback.hidden = true;
-    if (scenario.finished) {
+    if (scenario.unreadable) {
+      feedback.hidden = false;
+      feedback.appendChild(cx.el("p", {}, text.unreadable));
+    } else if (scenario.finished) {
       showOutcome({correct: scenario.solved, finished: true, explanation: scenario.explanation,
                    answer: scenario.answer, attempts_left: scenario.attempts_left}, false);
     } else if (scenario.hint) {
@@ -215,7 +221,7 @@ function AtlasLookupInit(runtime, element, args) {
 
   function pick(kind, id) {
     var scenario = scenarios[current];
-    if (busy || args.closed || !scenario || scenario.finished) { return; }
+    if (busy || args.closed || !scenario || scenario.finished || scenario.unreadable) { return; }
     busy = true;
     cx.postJson(runtime, element, "pick", {scenario: scenario.id, kind: kind, id: id})
       .then(function (res) {

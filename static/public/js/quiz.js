@@ -227,10 +227,11 @@
           CX.announce(block, summary.textContent);
         }
       } else {
-        /* Nothing to show: the quiz closed before a first attempt (the closed note says so). */
+        /* Nothing to show: the quiz closed before a first attempt (the closed note says so),
+         * or the stored attempts cannot be read (the status's notice says so). */
         form.hidden = true;
         resultBox.hidden = true;
-        statusLine.textContent = "";
+        statusLine.textContent = data.status.notice || "";
       }
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import OrderedDict
 
 import pytest
 
@@ -232,3 +233,74 @@ def test_not_a_problem_responses_report(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("Student ID,Email,Username,Grade\n1,a@b.dk,a,0.5\n", encoding="utf-8")
     assert "not an Open edX Problem Responses report" in str(error(path))
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_quiz_rows_marked_unreadable_are_left_out(tmp_path, language):
+    bank = default_bank()
+    gettext = gettext_for(language)
+    question = next(q for q in bank.questions if q.type == "single")
+    right = next(c for c in question.choices if c.correct)
+    good = {"attempts": [{"number": 1, "result": {
+        "earned": 1.0, "possible": 1, "percent": 100.0, "passed": True,
+        "questions": [{"q": question.id, "selected": [right.id], "credit": 1.0,
+                       "correct": True}]}}]}
+    damaged = {"attempts": [None, *good["attempts"]]}
+    rows = [(user, row, {"quiz_state": state})
+            for user, state in (("a", "x"), ("b", damaged), ("c", good))
+            for row in quiz_report.attempt_rows(bank, state, language, gettext)]
+    assert len(rows) == 4
+    path = write_lms_csv(tmp_path / "q.csv", [(QUIZ_KEY, "Quiz", rows)])
+    got = []
+    stats = ProblemResponsesReader(path, learner_hasher()).read(Sink(attempt=got.append))
+    assert stats.unreadable == 2 and stats.by_type == {"data_security_quiz": 2}
+    assert [(a.number, [r.correct for r in a.responses]) for a in got] == [
+        (2, [True]), (1, [True])]
+    # A report whose quiz rows are all marked has no question columns: still no error.
+    only = write_lms_csv(tmp_path / "only.csv", [(QUIZ_KEY, "Quiz", rows[:2])])
+    stats = ProblemResponsesReader(only, learner_hasher()).read(Sink(attempt=got.append))
+    assert (stats.unreadable, stats.rows, len(got)) == (2, 2, 2)
+
+
+def test_the_report_says_how_many_rows_were_left_out(tmp_path):
+    from competency_xblock.reports import pipeline
+
+    bank = default_bank()
+    rows = [("a", row, {"quiz_state": "x"})
+            for row in quiz_report.attempt_rows(bank, "x", "en")]
+    path = write_lms_csv(tmp_path / "q.csv", [(QUIZ_KEY, "Quiz", rows)])
+    result = pipeline.run(pipeline.Options(inputs=[path], out_dir=str(tmp_path),
+                                           formats=("csv",)))
+    assert any(w.startswith("1 rows were left out") for w in result.warnings)
+
+
+def test_atlas_rows_marked_unreadable_are_left_out_and_odd_state_is_read(tmp_path):
+    from competency_xblock.atlas.exercise import Exercise
+    from competency_xblock.atlas.report import progress_rows
+    from competency_xblock.reports.lms import ATLAS_KEYS
+
+    exercise = Exercise.from_dict({"scenarios": [
+        {"id": "s1", "prompt": "P1", "answer": {"units": ["u"]}},
+        {"id": "s2", "prompt": "P2", "answer": {"units": ["u"]}}]})
+    wrong = {"attempts": 2, "finished": True,
+             "picks": [{"kind": "unit", "id": "a", "correct": False},
+                       {"kind": "unit", "id": "b", "correct": False}]}
+    progress = {"s1": "garbage", "s2": wrong}
+    rows = [(user, row, {"progress": data})
+            for user, data in (("a", "x"), ("b", progress))
+            for row in progress_rows(exercise, data, None, "en")]
+    key = f"{COURSE}+type@atlas_lookup+block@cc"
+    path = write_lms_csv(tmp_path / "a.csv", [(key, "Atlas", rows)])
+    got = []
+    stats = ProblemResponsesReader(path, learner_hasher()).read(Sink(outcome=got.append))
+    assert stats.unreadable == 2 and [o.scenario for o in got] == ["s2"]
+    assert got[0].wrong_picks == ("a", "b") and got[0].attempts == 2
+    # The state column is read with the same reader: an odd entry is no error.
+    odd = [("c", OrderedDict((k, {"scenario": "s2", "attempts": 1, "correct": "no"}.get(k, ""))
+                             for k in ATLAS_KEYS), {"progress": {"s2": {"picks": "pk"}}}),
+           ("d", OrderedDict((k, {"scenario": "s2", "attempts": 1, "correct": "no"}.get(k, ""))
+                             for k in ATLAS_KEYS), {"progress": ["x"]})]
+    path = write_lms_csv(tmp_path / "b.csv", [(key, "Atlas", odd)])
+    got = []
+    ProblemResponsesReader(path, learner_hasher()).read(Sink(outcome=got.append))
+    assert [o.wrong_picks for o in got] == [(), ()]
