@@ -6,7 +6,6 @@ clock is moved by replacing ``demo.deadlines.now``.
 """
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -31,19 +30,6 @@ def clock(monkeypatch):
         monkeypatch.setattr(deadlines, "now", lambda: moment)
 
     return set_now
-
-
-@pytest.fixture
-def xapi_openedx():
-    """xAPI on, through the LMS's event bus: statements become runtime events we can see."""
-    from django.conf import settings
-    from django.test import override_settings
-
-    bucket = copy.deepcopy(settings.XBLOCK_SETTINGS)
-    bucket["competency_xblock"].update({"xapi_transport": "openedx",
-                                        "xapi_lms_root_url": "https://lms.kommune.invalid"})
-    with override_settings(XBLOCK_SETTINGS=bucket):
-        yield
 
 
 def small_quiz(**attrs) -> str:

@@ -376,21 +376,6 @@ def test_select_refuses_unknown_ids(workbench, usage):
 
 # --- the same submission twice (a retried request, a double click, two tabs) ---------------------
 
-@pytest.fixture
-def xapi_on():
-    """xAPI through the LMS's event bus: each statement is a runtime event the test sees."""
-    import copy
-
-    from django.conf import settings
-    from django.test import override_settings
-
-    bucket = copy.deepcopy(settings.XBLOCK_SETTINGS)
-    bucket["competency_xblock"].update({"xapi_transport": "openedx",
-                                        "xapi_lms_root_url": "https://lms.kommune.invalid"})
-    with override_settings(XBLOCK_SETTINGS=bucket):
-        yield
-
-
 def published(workbench, usage) -> dict:
     kinds = ("grade", "completion", "competency_xblock.self_assessment.submitted",
              "competency_xblock.xapi.self_rated")
@@ -401,7 +386,7 @@ POLICIES = [{"mode": "after_days", "days": 90}, {"mode": "anytime"}, {"mode": "n
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=[p["mode"] for p in POLICIES])
-def test_the_same_submission_at_once_is_stored_and_counted_once(workbench, xapi_on, policy):
+def test_the_same_submission_at_once_is_stored_and_counted_once(workbench, xapi_openedx, policy):
     from concurrent.futures import ThreadPoolExecutor
 
     sid = workbench.scenario(olx(setup_with(reassessment=policy), graded="true"))
