@@ -292,6 +292,14 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                        scope=Scope.user_state, default=None)
     raw_possible = Float(help="Raw points possible in that attempt (earlier versions).",
                          scope=Scope.user_state, default=None)
+    # The LMS's per-learner "Reset Student Attempts" (instructor dashboard, Staff Debug) sets
+    # the ``attempts`` key of the learner's state to 0: that is this field.  The block never
+    # writes it on a submit (the attempts live in ``quiz_state``); it reads it only where it
+    # can matter (``_lms_reset``) and, when it finds 0, records the reset in ``quiz_state``
+    # and clears it, so that the next reset works again.
+    attempts = Integer(help="Set to 0 by the LMS's Reset Student Attempts; cleared once the "
+                            "quiz has recorded the reset.",
+                       scope=Scope.user_state, default=None)
 
     editable_fields = ("display_name", "weight", "questions_per_attempt", "draw_mode", "topics",
                        "shuffle_questions", "shuffle_choices", "pass_threshold", "max_attempts",
@@ -439,6 +447,29 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                         self.scope_ids.usage_id, "; ".join(read.problems))
         return read
 
+    def _lms_reset(self, read: attempts.ReadState) -> attempts.ReadState:
+        """Apply a pending LMS "Reset Student Attempts" (the stored ``attempts`` field is 0):
+        the attempts submitted so far no longer count against the limit (``reset_at`` in
+        ``quiz_state``, every attempt kept) and the field is cleared, in this request.  Any
+        other stored value (None, negative, not a whole number) is no reset and changes
+        nothing; so does a state that cannot be read (staff delete it instead)."""
+        try:
+            stored = self._field_data.get(self, "attempts")  # raw: "0" or 0.0 are no reset
+        except KeyError:
+            return read
+        except Exception:  # noqa: BLE001 - a store that cannot read it: no reset
+            log.warning("Quiz %s: the stored attempts field cannot be read",
+                        self.scope_ids.usage_id)
+            return read
+        if type(stored) is not int or stored != 0 or not read.readable:
+            return read
+        state = attempts.reset_attempts(read)
+        self.quiz_state = state
+        self.attempts = None
+        log.info("Quiz %s: attempts reset by staff after %d submitted attempts",
+                 self.scope_ids.usage_id, len(read.attempts))
+        return attempts.read_state(state)
+
     def _status(self, settings: QuizSettings, read: attempts.ReadState,
                 deadline: Deadline | None = None) -> dict:
         deadline = deadline or block_deadline(self)
@@ -515,7 +546,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         """
         bank, settings = self.question_bank(), self.quiz_settings()
         deadline = block_deadline(self)
-        read = self._read()
+        read = self._lms_reset(self._read())
         record = None
         if not deadline.passed and read.readable and (read.has_open or not read.attempts):
             # Also for an open attempt: one whose questions the author has since removed from
@@ -547,6 +578,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                     "attempt": self._attempt_view(bank, record) if record else None,
                     "result": None}
         if not attempts.status(read, settings).can_attempt:
+            read = self._lms_reset(read)  # read only when it would refuse: a staff reset?
+        if not attempts.status(read, settings).can_attempt:
             raise UserFacingError(N_("You have used all your attempts."), path="/attempt")
         expected = len(read.attempts) + 1
         if wanted != expected:
@@ -567,6 +600,10 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         self.read_fields("bank", *GRADING_FIELDS, "quiz_state")  # one storage read each
         bank, settings = self.question_bank(), self.grading_settings()
         read = self._read()
+        number = data.get("attempt") if isinstance(data, dict) else None
+        if read.readable and attempts.attempts_left(read, settings) == 0 \
+                and isinstance(number, int) and number > len(read.attempts):
+            read = self._lms_reset(read)  # read only when it would refuse: a staff reset?
         opened = read.open or {}
         deadline = block_deadline(self)
         try:

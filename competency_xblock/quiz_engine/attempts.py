@@ -4,7 +4,13 @@ The state is one JSON-compatible dict (stored in a ``user_state`` field)::
 
     {"attempts": [{"number": 1, "draw": {...}, "answers": {...}, "result": {...}}, ...],
      "open": {"number": 2, "draw": {...}} | null,
-     "score": [raw earned, raw possible]}
+     "score": [raw earned, raw possible],
+     "reset_at": 2}
+
+``reset_at`` (absent until staff reset the learner's attempts in the LMS, see
+:func:`reset_attempts`) is the number of attempts submitted at the last reset: only attempts
+submitted after it count against the attempt limit.  Every attempt stays in the history
+(results, reports, rescoring, the grade policy).
 
 ``score`` is the score that counts for the LMS (set on submit from the grade policy, and by
 rescoring, which may keep a higher one); it sits in the same dict so that a submit writes one
@@ -87,6 +93,7 @@ class ReadState:
     open_draw: Optional[Draw] = None   # its draw
     has_open: bool = False        # whether an open attempt is stored (readable or not)
     score: Optional[tuple[float, float]] = None   # the stored score that counts
+    reset_at: int = 0             # attempts submitted at the last staff reset (not counted)
     problems: tuple[str, ...] = ()   # what could not be read (for the log; no learner data)
 
     @property
@@ -201,8 +208,12 @@ def read_state(state: Any) -> ReadState:
         else:
             open_draw = None
             problems.append("the open attempt cannot be read")
+    reset_at = state.get("reset_at", 0)
+    if not _is_count(reset_at) or reset_at > len(read):
+        problems.append("the reset of the attempts cannot be read")
+        reset_at = 0
     return ReadState(state, True, read, open_, open_draw, current is not None, score,
-                     tuple(problems))
+                     reset_at, tuple(problems))
 
 
 def _copy(read: ReadState) -> dict:
@@ -231,7 +242,26 @@ def attempts_left(state: Any, settings: QuizSettings) -> Optional[int]:
         return 0
     if settings.unlimited:
         return None
-    return max(0, settings.max_attempts - len(read.attempts))
+    return max(0, settings.max_attempts - counted_attempts(read))
+
+
+def counted_attempts(state: Any) -> int:
+    """The attempts that count against the limit: those submitted after the last reset."""
+    read = read_state(state)
+    return len(read.attempts) - read.reset_at
+
+
+def reset_attempts(state: Any) -> Any:
+    """A new state in which the attempts submitted so far no longer count against the limit
+    (the LMS's "Reset Student Attempts"): ``reset_at`` is their number.  Every attempt, the
+    open one and the score that counts are kept.  A state that cannot be read is returned as
+    stored (how many attempts were used is unknown; staff delete such a state)."""
+    read = read_state(state)
+    if not read.readable:
+        return read.stored
+    new = _copy(read)
+    new["reset_at"] = len(read.attempts)
+    return new
 
 
 @dataclass(frozen=True)

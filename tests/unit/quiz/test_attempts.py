@@ -164,3 +164,40 @@ def test_bank_edit_does_not_change_an_open_attempt(small_data):
                                             {"id": "b", "text": "B"}]})
     _, rec2 = at.open_attempt(state, bank_from_dict(bigger), settings, "u", "b")
     assert rec2 == rec
+
+
+def _used_up(bank):
+    state = at.empty_state()
+    for _ in range(SETTINGS.max_attempts):
+        state, rec = at.open_attempt(state, bank, SETTINGS, "u", "b")
+        state, _, _ = at.submit(state, bank, SETTINGS, rec["number"], wrong_answers(bank, rec))
+    return state
+
+
+def test_reset_attempts_gives_the_limit_back_and_keeps_every_attempt(small_bank):
+    state = _used_up(small_bank)
+    assert at.attempts_left(state, SETTINGS) == 0
+    frozen = copy.deepcopy(state)
+    reset = at.reset_attempts(state)
+    assert state == frozen  # pure
+    assert reset["reset_at"] == 2 and reset["attempts"] == state["attempts"]
+    assert at.attempts_left(reset, SETTINGS) == 2 and at.status(reset, SETTINGS).submitted == 2
+    reset, rec = at.open_attempt(reset, small_bank, SETTINGS, "u", "b")
+    assert rec["number"] == 3
+    reset, _, _ = at.submit(reset, small_bank, SETTINGS, 3, right_answers(small_bank, rec))
+    assert at.attempts_left(reset, SETTINGS) == 1 and at.counted_attempts(reset) == 1
+    assert at.final_score(reset, SETTINGS)[0] == at.final_score(reset, SETTINGS)[1]  # best
+    assert at.reset_attempts(reset)["reset_at"] == 3
+
+
+@pytest.mark.parametrize("odd", [-1, 3, "1", 1.0, True, None, [1]], ids=repr)
+def test_a_reset_mark_that_cannot_be_read_counts_every_attempt(small_bank, odd):
+    state = dict(_used_up(small_bank), reset_at=odd)
+    read = at.read_state(state)
+    assert read.reset_at == 0 and read.readable
+    assert any("reset" in p for p in read.problems)
+    assert at.attempts_left(read, SETTINGS) == 0
+
+
+def test_reset_of_an_unreadable_state_changes_nothing():
+    assert at.reset_attempts({"attempts": "x"}) == {"attempts": "x"}
