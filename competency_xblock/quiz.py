@@ -707,11 +707,19 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
                                         topic=data.get("topic") or None,
                                         replace_bank=bool(data.get("replace")))
         new_data = bank_to_dict(merged)
-        if not data.get("replace"):
-            for key in ("title", "description", "languages", "sources", "version"):
-                if key in self.bank_data():
-                    new_data[key] = self.bank_data()[key]
+        # The bank's own details stay, also when its questions are replaced (export, edit,
+        # import with "replace" is how authors fix a typo): its title, description, sources
+        # (the legal references credited) and version; its languages too, unless the new
+        # questions do not have them all (a bank replaced by one in fewer languages).
+        before = self.bank_data()
+        for key in ("title", "description", "sources", "version", "languages"):
+            if key in before:
+                new_data[key] = before[key]
         problems = validate_bank(new_data) if merged.questions else []
+        if problems and data.get("replace") and "languages" in new_data:
+            own = {k: v for k, v in new_data.items() if k != "languages"}
+            if not validate_bank(own):
+                new_data, problems = own, []
         if problems:
             raise UserFacingError(N_("The bank would not be valid after the import: {first}"),
                                   first=problems[0].render(self.gettext))

@@ -124,3 +124,21 @@ def test_a_choice_removed_by_an_import_keeps_the_learners_marks(workbench):
     assert q1["selected"] == [] and q1["removed_answer"] is True
     assert q1["changed"] == "answer_removed" and q1["correct"] is True
     assert _rescore(workbench, learner.usage)[0]["value"] == 4.0
+
+
+def test_replacing_keeps_the_banks_own_details(workbench):
+    """Export, edit, import with "replace" kept the questions but dropped the bank's title,
+    description, sources (the legal references credited), version and languages (a new-user
+    trial): they stay."""
+    sid = workbench.scenario(quiz_olx(None, questions_per_attempt=4))
+    usage = workbench.render(sid, student="staff").usage_id
+    before = workbench.call(usage, "export_questions", {"format": "json"},
+                            student="staff").data["bank"]
+    assert before.get("sources") and before.get("languages")
+    text = _export(workbench, usage, "da")
+    _replace(workbench, usage, text)
+    after = workbench.call(usage, "export_questions", {"format": "json"},
+                           student="staff").data["bank"]
+    for key in ("title", "description", "sources", "version", "languages"):
+        assert after.get(key) == before.get(key), key
+    assert len(after["questions"]) == len(before["questions"])
