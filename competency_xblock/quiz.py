@@ -80,6 +80,7 @@ UI_TEXT = {
     "no_attempts_left": N_("You have used all your attempts."),
     "grade_best": N_("Your best attempt counts."),
     "grade_last": N_("Your last attempt counts."),
+    "counting": N_("The score that counts now: {percent}%."),
     "error": N_("Something went wrong. Please try again."),
     "scenario": N_("Situation"),
     # The bank changed after this attempt was submitted (``views.result_view``).

@@ -148,7 +148,10 @@ def test_fail_try_again_and_last_attempt_by_keyboard(live_server, page, lang):
     wait_focus(page, block.locator("[data-cx-result]"))
     wait_announced(page, block.locator("[data-cx-live]"), tr(lang, UI_TEXT["failed"]))
 
-    # The last attempt: no retry, the correct answers and verdicts are shown now.
+    # The last attempt: no retry, the correct answers and verdicts are shown now; the status
+    # says which score counts (the result above it is the last attempt's).
+    status = block.locator("[data-cx-status]").inner_text()
+    assert tr(lang, UI_TEXT["counting"]).split("{")[0] in status
     assert tr(lang, UI_TEXT["no_attempts_left"]) in block.inner_text()
     assert block.locator("[data-cx-retry]").is_hidden()
     assert block.locator(".cx-quiz__verdict").count() == 4

@@ -58,6 +58,11 @@
       }
       parts.push(fmt(t.threshold, {percent: args.threshold_text || number(s.pass_threshold)}));
       parts.push(s.grade_policy === "last" ? t.grade_last : t.grade_best);
+      /* After several attempts the result below is the last one's; the grade is the policy's. */
+      if (!attemptNumber && s.submitted > 1 && s.final_percent !== null &&
+          s.final_percent !== undefined) {
+        parts.push(fmt(t.counting, {percent: number(s.final_percent)}));
+      }
       return parts.join(" ");
     }
 
