@@ -72,10 +72,7 @@ class LmsDeadlineMixin(XBlockMixin):
     def has_deadline_passed(self) -> bool:
         # the LMS's rule; the close date first, so that a block without a due date reads
         # one field (each read is a database query in the workbench)
-        closes = self.close_date
-        if closes is None or self.self_paced:
-            return False
-        return now() > closes
+        return self.is_past_due() and not self.self_paced
 
 
 #: What the workbench runtime mixes into every block class.
