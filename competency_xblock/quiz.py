@@ -32,6 +32,7 @@ from competency_xblock.quiz_engine.bank import (
     bank_to_dict,
     default_bank_data,
     validate_bank,
+    with_bank_details,
 )
 from competency_xblock.quiz_engine.draw import Draw, draw_size
 from competency_xblock.quiz_engine.exporters import export_gift, export_olx
@@ -575,7 +576,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             raise UserFacingError(attempts.UNREADABLE, path="/attempt")
         if read.has_open and (read.open or {}).get("number") == wanted:
             record = self._open(bank, settings, read)  # the same one, or redrawn if stale
-            return {"status": self._status(settings, read),
+            return {"status": self._status(settings, read, deadline),
                     "attempt": self._attempt_view(bank, record) if record else None,
                     "result": None}
         if not attempts.status(read, settings).can_attempt:
@@ -587,7 +588,7 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
             raise UserFacingError(N_("Attempt {number} cannot be started; reload the page."),
                                   path="/attempt", number=wanted)
         record = self._open(bank, settings, read)
-        return {"status": self._status(settings, read),
+        return {"status": self._status(settings, read, deadline),
                 "attempt": self._attempt_view(bank, record), "result": None}
 
     @json_api("quiz-submit")
@@ -707,20 +708,8 @@ class DataSecurityQuizXBlock(AuthoredOlxMixin, StudioMixin, WeightedMixin, Scora
         merged, notes = merge_into_bank(self.question_bank(), result,
                                         topic=data.get("topic") or None,
                                         replace_bank=bool(data.get("replace")))
-        new_data = bank_to_dict(merged)
-        # The bank's own details stay, also when its questions are replaced (export, edit,
-        # import with "replace" is how authors fix a typo): its title, description, sources
-        # (the legal references credited) and version; its languages too, unless the new
-        # questions do not have them all (a bank replaced by one in fewer languages).
-        before = self.bank_data()
-        for key in ("title", "description", "sources", "version", "languages"):
-            if key in before:
-                new_data[key] = before[key]
-        problems = validate_bank(new_data) if merged.questions else []
-        if problems and data.get("replace") and "languages" in new_data:
-            own = {k: v for k, v in new_data.items() if k != "languages"}
-            if not validate_bank(own):
-                new_data, problems = own, []
+        new_data, problems = with_bank_details(bank_to_dict(merged), self.bank_data(),
+                                               replace=bool(data.get("replace")))
         if problems:
             raise UserFacingError(N_("The bank would not be valid after the import: {first}"),
                                   first=problems[0].render(self.gettext))

@@ -219,3 +219,24 @@ def default_bank_data() -> dict:
 
 def default_bank() -> Bank:
     return load_bank(default_bank_data())
+
+
+#: A bank's own details, kept when an import adds to or replaces its questions.
+BANK_DETAILS = ("$schema", "title", "description", "sources", "version", "languages")
+
+
+def with_bank_details(new: dict, before: Mapping[str, Any],
+                      replace: bool) -> tuple[dict, list[UserFacingError]]:
+    """``new`` (a bank after an import) with the details of the bank it was imported into,
+    and the problems of the result.  The details stay also when the questions are replaced
+    (export, edit, import with "replace" is how authors fix a typo): the title, description,
+    sources (the legal references credited) and version; the languages too, unless the
+    replacing questions do not have them all (a bank replaced by one in fewer languages)."""
+    data = dict(new)
+    data.update((key, before[key]) for key in BANK_DETAILS if key in before)
+    problems = validate_bank(data) if data.get("questions") else []
+    if problems and replace and "languages" in data:
+        own = {k: v for k, v in data.items() if k != "languages"}
+        if not validate_bank(own):
+            return own, []
+    return data, problems

@@ -20,7 +20,7 @@ from competency_xblock.quiz_engine.bank import (
     default_bank_data,
     load_bank,
     parse_bank_json,
-    validate_bank,
+    with_bank_details,
 )
 from competency_xblock.quiz_engine.exporters import export_gift, export_olx
 from competency_xblock.quiz_engine.importers import (
@@ -63,14 +63,9 @@ def import_quiz(source, fmt, into, output, topic, replace_bank, dry_run, strict)
         result = import_path(source, None if fmt == "auto" else fmt)
         base = _read_bank(into) if into else Bank(())
         merged, notes = merge_into_bank(base, result, topic=topic, replace_bank=replace_bank)
-        data = bank_to_dict(merged)
-        if into and not replace_bank:
-            original = default_bank_data() if into == "default" else \
-                json.loads(Path(into).read_text(encoding="utf-8"))
-            for key in ("title", "description", "languages", "sources", "version", "$schema"):
-                if key in original:
-                    data[key] = original[key]
-        problems = validate_bank(data) if merged.questions else []
+        original = {} if not into else default_bank_data() if into == "default" else \
+            json.loads(Path(into).read_text(encoding="utf-8"))
+        data, problems = with_bank_details(bank_to_dict(merged), original, replace_bank)
     except (UserFacingError, OSError) as error:
         raise click.ClickException(str(error)) from error
     for item in result.problems + notes:

@@ -178,7 +178,8 @@ def test_replacing_keeps_the_titles_of_topics_that_come_back():
 
 def test_cli_replace(tmp_path):
     target = tmp_path / "bank.json"
-    target.write_text(json.dumps(small_bank_data()), encoding="utf-8")
+    details = {"title": "Lille bank", "description": "Til prøve"}
+    target.write_text(json.dumps({**small_bank_data(), **details}), encoding="utf-8")
     gift = tmp_path / "edit.gift"
     gift.write_text(_old_export(export_gift(_bank(), "en")).replace("P5", "P5 fixed"),
                     encoding="utf-8")
@@ -188,5 +189,8 @@ def test_cli_replace(tmp_path):
     assert _ids(after) == _ids(_bank()) and after.question("s2").prompt == "P5 fixed"
     assert after.question("s1").prompt == {"en": "P1", "da": "S1"}
     assert "note:" not in result.stderr  # P5 was one text for every language: nothing lost
+    # the bank's own details stay, as Studio keeps them (the CLI dropped them on --replace)
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert {k: saved.get(k) for k in details} == details
     alone = CliRunner().invoke(import_quiz, [str(gift), "--replace"])
     assert alone.exit_code == 2 and "--replace needs --into" in alone.output
