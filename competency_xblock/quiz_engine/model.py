@@ -24,6 +24,9 @@ PLAIN = "plain"
 HTML = "html"
 TEXT_FORMATS = (PLAIN, HTML)
 
+#: The wrapper of an HTML scenario in a GIFT question: the export puts it around the scenario
+#: (Moodle shows it above the question), the import takes it off again.
+SCENARIO_OPEN, SCENARIO_CLOSE = '<div class="scenario">', "</div>"
 TRUE_ID = "true"
 FALSE_ID = "false"
 

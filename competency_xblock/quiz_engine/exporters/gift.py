@@ -22,6 +22,8 @@ from competency_xblock.quiz_engine.model import (
     HTML,
     MULTIPLE,
     PLAIN,
+    SCENARIO_CLOSE,
+    SCENARIO_OPEN,
     TRUE_ID,
     TRUEFALSE,
     Bank,
@@ -33,9 +35,6 @@ _SPECIAL = "\\~=#{}:"
 #: Texts that a GIFT reader would take for a format mark or a weight (Moodle's rules).
 _LOOKS_LIKE_FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _LOOKS_LIKE_WEIGHT = re.compile(r"^\s*%-*[0-9]{1,2}\.?[0-9]*%")
-#: The wrapper of an HTML scenario (``importers/gift.py`` takes it off again).
-SCENARIO_OPEN, SCENARIO_CLOSE = '<div class="scenario">', "</div>"
-
 
 def escape_gift(text: str) -> str:
     out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)

@@ -41,6 +41,8 @@ from competency_xblock.quiz_engine.model import (
     HTML,
     MULTIPLE,
     PLAIN,
+    SCENARIO_CLOSE,
+    SCENARIO_OPEN,
     SCORING_RULES,
     SINGLE,
     TRUE_ID,
@@ -288,9 +290,6 @@ def _parse_question(start: int, block: str, meta: dict, topic: str, ids: IdAlloc
         explanation=question["explanation"] or None, scoring=question.get("scoring"),
         text_format=fmt), where, label, given_choice_ids=given)
 
-
-#: The wrapper our export puts around an HTML scenario (Moodle shows it above the question).
-SCENARIO_OPEN, SCENARIO_CLOSE = '<div class="scenario">', "</div>"
 
 
 def _scenario(text: str, count: str, where: str, label: str,
